@@ -1,3 +1,18 @@
 #!/usr/bin/env node
-// Placeholder entry point; the CLI verbs are wired in src/cli/run-cli.ts.
-process.stdout.write('kookbridge\n')
+import { runCli } from './run-cli.js'
+
+const stopSignal = new Promise<void>((resolve) => {
+  process.once('SIGINT', () => resolve())
+  process.once('SIGTERM', () => resolve())
+})
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  env: process.env,
+  stopSignal,
+})
+process.exitCode = code
+// Handles the demo or the bridge left open were closed by their stop(); exit now even if a library
+// keeps a timer alive.
+setImmediate(() => process.exit(code))
