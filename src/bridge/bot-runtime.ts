@@ -110,7 +110,10 @@ export class BotRuntime extends EventEmitter<BotRuntimeEvents> {
       self,
       logger,
       metrics,
-      loadMedia: createMediaLoader({ fileRoots: options.config.onebot.fileRoots }),
+      loadMedia: createMediaLoader({
+        fileRoots: options.config.onebot.fileRoots,
+        maxBytes: options.config.onebot.maxMediaBytes,
+      }),
       // KOOK's asset hosts, and the API's own origin: the simulator serves uploads there.
       isHosted: (url) => isKookAssetUrl(url) || url.startsWith(`${apiOrigin}/assets/`),
       messageFromKook: (d) =>

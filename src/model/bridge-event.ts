@@ -5,7 +5,8 @@
  * Conventions:
  * - every id is a string, exactly as KOOK wrote it (KOOK ids exceed 2^53 and message ids are UUIDs);
  * - `time` is milliseconds since the epoch (KOOK's unit); encoders convert;
- * - `raw` is the KOOK event (`d` of the frame) the BridgeEvent came from, untouched;
+ * - `raw` is the KOOK event (`d` of the frame) the BridgeEvent came from: the same object, with only
+ *   the shape fixes of `parseKookEvent` applied (ids as strings, KOOK's 0/1 flags as booleans);
  * - `rowId` names the mapping row that produced it, for `explain` and debugging.
  */
 import type { Element } from './element.js'
@@ -167,6 +168,8 @@ export interface ExtensionEvent extends EventBase {
   scene?: Scene
   guildId?: string
   channelId?: string
+  /** direct scene: the DM chat code (KOOK `chat_code`), e.g. for private message edits. */
+  chatCode?: string
   userId?: string
   messageId?: string
   data: Record<string, unknown>
