@@ -4,7 +4,8 @@
  * KOOK, with the OneBot v11 (and, when present, kritor) endpoints up, so a newcomer sees events flow
  * and can point Karin at it without a KOOK account.
  */
-import type { Config } from '../config/schema.js'
+import { OneBotSchema } from '../config/onebot-schema.js'
+import type { BotConfig, Config } from '../config/schema.js'
 import { KookSimulator } from '../kook/simulator/kook-simulator.js'
 import type { BridgeEvent } from '../model/bridge-event.js'
 import type { Logger } from '../util/logger.js'
@@ -18,6 +19,24 @@ export interface DemoOptions {
   print: (line: string) => void
   /** Seconds between rounds of the scripted conversation; 0 plays it once. @defaultValue 15 */
   intervalSeconds?: number
+}
+
+/**
+ * Endpoints the demo turns on when the configuration enables none: OneBot forward WS on the port
+ * OneBot implementations conventionally use, and a reverse WS dialling Karin's default address.
+ */
+export const DEMO_ONEBOT = {
+  enabled: true,
+  forwardWs: { listen: '127.0.0.1:6700' },
+  reverseWs: [{ url: 'ws://127.0.0.1:7777/onebot/v11/ws' }],
+} as const
+
+function demoBot(bot: BotConfig, sim: KookSimulator): BotConfig {
+  const withKook: BotConfig = { ...bot, token: sim.token, apiBase: sim.apiBase, mode: 'ws' }
+  if (!bot.onebot.enabled && !bot.kritor.enabled) {
+    withKook.onebot = OneBotSchema.parse({ ...DEMO_ONEBOT, reverseWs: [...DEMO_ONEBOT.reverseWs] })
+  }
+  return withKook
 }
 
 export interface RunningDemo {
@@ -47,7 +66,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   if (first === undefined) throw new Error('no bot configured')
   const config: Config = {
     ...options.config,
-    bots: [{ ...first, token: sim.token, apiBase: sim.apiBase, mode: 'ws' }],
+    bots: [demoBot(first, sim)],
   }
   const app = await BridgeApp.start({ config, baseDir: options.baseDir, logger: options.logger })
   const [bot] = app.bots
@@ -72,7 +91,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     }
     if (addresses.httpApi)
       print(`  OneBot v11 HTTP API   http://${addresses.httpApi.host}:${addresses.httpApi.port}/`)
-    for (const upstream of first.onebot.reverseWs) print(`  OneBot v11 reverse WS → ${upstream.url}`)
+    for (const upstream of config.bots[0]?.onebot.reverseWs ?? []) {
+      print(`  OneBot v11 reverse WS → ${upstream.url}`)
+    }
   }
   print('')
   print(
@@ -84,6 +105,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   print('')
 
   const channel = sim.world.channels.find((c) => c.type === 1)
+  const humans = sim.world.users.filter((u) => !u.bot)
   const script = {
     name: 'demo',
     steps: [
@@ -91,9 +113,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       { wait: 800 },
       { join: {} },
       { wait: 800 },
-      { react: { message: 'ping', emoji: '👍' } },
+      { react: { message: 'ping', emoji: '👍', userId: humans[1]?.id ?? humans[0]?.id ?? '' } },
       { wait: 800 },
-      { post: { content: 'hello from a DM', userId: sim.world.users.find((u) => !u.bot)?.id ?? '' } },
+      { post: { content: 'hello from a DM', userId: humans[0]?.id ?? '' } },
     ],
   }
   let stopped = false
@@ -109,7 +131,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       timer = setTimeout(() => void round(), (options.intervalSeconds ?? 15) * 1000)
     }
   }
-  await sim.waitForConnection(10_000)
+  // Events injected before the gateway session exists would reach nobody: wait for HELLO.
+  const deadline = Date.now() + 10_000
+  while (bot && !bot.online && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
   void round()
   return {
     sim,
