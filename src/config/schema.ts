@@ -87,6 +87,13 @@ export const ConfigSchema = z
     bots: z.array(BotSchema).min(1).prefault([{}]),
   })
   .superRefine((config, ctx) => {
+    if (config.metrics.listen && !isLoopback(config.metrics.listen.host)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metrics', 'listen'],
+        message: 'metrics have no access token, so they are served on loopback only',
+      })
+    }
     const seen = new Map<string, number>()
     config.bots.forEach((bot, index) => {
       const first = seen.get(bot.name)
