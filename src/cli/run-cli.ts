@@ -16,6 +16,7 @@ import { isBridgeError } from '../errors/bridge-error.js'
 import { runSimulatorCli } from '../kook/simulator/simulator-cli.js'
 import { createLogger } from '../util/logger.js'
 import { VERSION } from '../version.js'
+import { explainRenderers } from './explain-renderers.js'
 import { type CommandIo, runExplain, runMappingsCheck } from './mappings-command.js'
 
 export interface CliEnvironment extends CommandIo {
@@ -120,7 +121,7 @@ export async function runCli(argv: readonly string[], io: CliEnvironment): Promi
       case 'explain': {
         const file = args[0]
         if (!file) break
-        return runExplain(file, io)
+        return runExplain(file, io, explainRenderers())
       }
       default:
         break

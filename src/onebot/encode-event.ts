@@ -30,6 +30,7 @@ import type {
   NoticeEvent,
   RequestEvent,
 } from '../model/bridge-event.js'
+import type { Element } from '../model/element.js'
 import type { BridgeStore } from '../store/bridge-store.js'
 import { encodeCq } from './cq-code.js'
 import { type MessagePlace, messageNumberFor } from './message-number.js'
@@ -308,6 +309,29 @@ function encodeRequest(event: RequestEvent, ctx: EncodeEventContext): RequestWir
   }
 }
 
+/**
+ * The payload of a `kook` notice in OneBot's own conventions: snake_case keys, and message content
+ * (an edited message's `elements`) as OneBot segments, so no KOOK UUID or raw big id leaks into it.
+ */
+function extensionData(event: ExtensionEvent, ctx: EncodeEventContext): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(event.data)) {
+    const name = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+    if (key === 'elements' && Array.isArray(value)) {
+      const segments = encodeSegments(value as Element[], {
+        store: ctx.store,
+        extensionSegments: ctx.extensionSegments,
+        place: placeOf({
+          ...event,
+          scene: event.scene ?? (event.channelId !== undefined ? 'channel' : 'direct'),
+        }),
+      })
+      out['message'] = wireMessage(segments, encodeCq(segments), ctx)
+    } else out[name] = value
+  }
+  return out
+}
+
 function encodeExtension(event: ExtensionEvent, ctx: EncodeEventContext): NoticeWireEvent {
   const { store } = ctx
   const ids: Record<string, number> = {}
@@ -328,7 +352,7 @@ function encodeExtension(event: ExtensionEvent, ctx: EncodeEventContext): Notice
     })
   }
   const subType = event.name.startsWith('kook.') ? event.name.slice(5) : event.name
-  return notice(ctx, event.time, 'kook', { sub_type: subType, ...ids, data: event.data })
+  return notice(ctx, event.time, 'kook', { sub_type: subType, ...ids, data: extensionData(event, ctx) })
 }
 
 /** Returns undefined for events that are not emitted (the bot's own messages, events without a place). */
