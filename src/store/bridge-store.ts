@@ -6,6 +6,7 @@
  * Hot-path calls (`numberFor`, `putMessage`, `getMessage`) are synchronous and served from memory;
  * the SQLite store persists with write-behind batches so an event never waits for a disk write.
  */
+import type { BridgeError } from '../errors/bridge-error.js'
 import type { Scene } from '../model/bridge-event.js'
 
 /** Kinds of KOOK ids that get numeric aliases. Each kind has its own number space. */
@@ -14,9 +15,11 @@ export type AliasKind = 'user' | 'guild' | 'channel'
 export interface MessageRecord {
   /** KOOK msg_id of the first (or only) KOOK message of this logical message. */
   msgId: string
-  /** Positive int32, allocated once, never reused, survives restarts (OneBot message_id). */
+  /**
+   * Positive int32, allocated once, never reused, survives restarts (OneBot message_id). Also the
+   * positive increasing synthetic sequence (kritor message_seq).
+   */
   number: number
-  /** Positive increasing synthetic sequence (kritor message_seq). Equal to `number`. */
   scene: Scene
   guildId?: string
   channelId?: string
@@ -41,12 +44,23 @@ export interface BridgeStore {
    * through unchanged; larger ones get a stable alias that is itself a safe integer.
    */
   numberFor(kind: AliasKind, id: string): number
-  /** Reverse of `numberFor`: the KOOK id behind a number (alias or pass-through). */
+  /**
+   * Reverse of `numberFor`: the KOOK id behind a number (alias or pass-through). Throws `BAD_PARAMS`
+   * for a value no id can have (NaN from `Number(uuid)`, negative, fractional, above 2^53−1).
+   */
   idFor(kind: AliasKind, num: number): string
 
-  /** Allocates (or returns) the record of a message. `number` is assigned by the store. */
+  /**
+   * Allocates (or returns) the record of a message. Idempotent on `msgId` (also when `msgId` is a
+   * part of a known logical message): the existing record is returned, with fields it lacked filled
+   * in from `record` and new parts linked. `number` is owned by the store: a given one is ignored.
+   * Returned records are frozen snapshots.
+   */
   putMessage(record: Omit<MessageRecord, 'number'> & { number?: number }): MessageRecord
-  /** Adds further KOOK msg_ids to a logical message (a send split into several KOOK messages). */
+  /**
+   * Adds further KOOK msg_ids to a logical message (a send split into several KOOK messages); each
+   * part then resolves to it through `getMessage`. Throws `NOT_FOUND` when `msgId` is unknown.
+   */
   addParts(msgId: string, parts: string[]): void
   getMessage(msgId: string): MessageRecord | undefined
   getMessageByNumber(num: number): MessageRecord | undefined
@@ -62,6 +76,7 @@ export interface BridgeStore {
 
   /** Writes pending changes now. */
   flush(): void
+  /** Flushes and releases the store; idempotent. Any other call afterwards throws `CLOSED`. */
   close(): void
 }
 
@@ -70,4 +85,16 @@ export interface StoreOptions {
   location: 'memory' | { file: string }
   /** Bot key: several bots can share one file, each in its own id space. */
   bot: string
+  /** Bounds of the in-memory message cache of the SQLite store (older records are read from disk). */
+  cache?: {
+    /** @defaultValue 100_000 */
+    messages?: number
+    /** Estimated bytes of cached records (bodies dominate). @defaultValue 64 MiB */
+    bytes?: number
+  }
+  /**
+   * Called when a background (write-behind) flush fails. The pending writes are kept and retried on
+   * the next write, `flush()` or `close()`, which throw the error themselves.
+   */
+  onError?: (error: BridgeError) => void
 }
