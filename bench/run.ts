@@ -11,6 +11,7 @@ const SECTIONS: Record<string, () => Promise<BenchSection>> = {
   mapping: async () => (await import('./mapping-bench.js')).runMappingBench,
   store: async () => (await import('./store-bench.js')).runStoreBench,
   proto: async () => (await import('./proto-bench.js')).runProtoBench,
+  karin: async () => (await import('./karin-bench.js')).runKarinBench,
 }
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))
