@@ -131,7 +131,7 @@ export class BotRuntime extends EventEmitter<BotRuntimeEvents> {
   static async start(options: BotRuntimeOptions): Promise<BotRuntime> {
     const { config } = options
     const logger = (options.logger ?? silentLogger()).child({ bot: config.name })
-    const metrics = options.metrics ?? new Metrics()
+    const metrics = (options.metrics ?? new Metrics()).child({ bot: config.name })
     if (!config.token) {
       throw new BridgeError(ErrorCode.ConfigInvalid, `bot "${config.name}" has no token (set KOOK_TOKEN)`)
     }
@@ -219,7 +219,9 @@ export class BotRuntime extends EventEmitter<BotRuntimeEvents> {
   }
 
   async #startEndpoints(): Promise<void> {
-    const identity = { id: this.self.id, name: this.self.name, nickname: this.self.name }
+    // `name` labels logs and metrics like every other component (the configured bot name);
+    // `nickname` is what get_login_info reports: the KOOK username.
+    const identity = { id: this.self.id, name: this.name, nickname: this.self.name }
     if (this.config.onebot.enabled) {
       const onebot = new OneBotEndpoint({
         bot: identity,

@@ -36,9 +36,9 @@ import { idDigits, kookIdFor } from './kook-id-for.js'
 export interface BotIdentity {
   /** KOOK user id of the bot. */
   id: string
-  /** KOOK username. */
+  /** The configured bot name: labels logs and metrics. */
   name: string
-  /** Display name reported by get_login_info. */
+  /** Display name reported by get_login_info (the KOOK username). */
   nickname: string
 }
 

@@ -32,6 +32,36 @@ const DEFAULT_NAMES = {
   file: 'file.bin',
 } as const
 
+const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  mp3: 'audio/mpeg',
+  ogg: 'audio/ogg',
+  wav: 'audio/wav',
+  m4a: 'audio/mp4',
+  txt: 'text/plain',
+  pdf: 'application/pdf',
+  zip: 'application/zip',
+}
+
+/**
+ * The content type to upload with: KOOK stores what it is told, and an image sent as
+ * application/octet-stream may not render. Magic bytes first (a base64 image often has no honest
+ * name), then the file extension.
+ */
+export function sniffMime(data: Uint8Array, filename: string): string | undefined {
+  if (data[0] === 0x89 && data[1] === 0x50 && data[2] === 0x4e && data[3] === 0x47) return 'image/png'
+  if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg'
+  if (data[0] === 0x47 && data[1] === 0x49 && data[2] === 0x46) return 'image/gif'
+  const ext = /\.([A-Za-z0-9]+)$/.exec(filename)?.[1]?.toLowerCase()
+  return ext === undefined ? undefined : MIME_BY_EXTENSION[ext]
+}
+
 export function createMediaLoader(
   options: MediaLoaderOptions,
 ): (media: MediaElement) => Promise<LoadedMedia> {
@@ -45,8 +75,10 @@ export function createMediaLoader(
 
   return async (media) => {
     const fallbackName = media.name ?? DEFAULT_NAMES[media.type]
-    const withMime = (loaded: Omit<LoadedMedia, 'mime'>): LoadedMedia =>
-      media.mime === undefined ? loaded : { ...loaded, mime: media.mime }
+    const withMime = (loaded: Omit<LoadedMedia, 'mime'>): LoadedMedia => {
+      const mime = media.mime ?? sniffMime(loaded.data, loaded.filename)
+      return mime === undefined ? loaded : { ...loaded, mime }
+    }
     if (media.data !== undefined) {
       if (media.data.byteLength > maxBytes) throw tooLarge(media.data.byteLength)
       return withMime({ data: media.data, filename: fallbackName })

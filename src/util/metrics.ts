@@ -1,6 +1,7 @@
 /**
- * Counters and gauges rendered as Prometheus text. Deliberately tiny: the hot path pays one Map lookup.
- * Every dropped, malformed or unmatched input increments a counter here, so nothing is lost silently.
+ * Counters and gauges rendered as Prometheus text. Deliberately tiny: the hot path pays one string
+ * build and one Map lookup. Every dropped, malformed or unmatched input increments a counter here, so
+ * nothing is lost silently.
  */
 export type Labels = Readonly<Record<string, string>>
 
@@ -10,14 +11,45 @@ interface Series {
   values: Map<string, number>
 }
 
-function labelKey(labels: Labels | undefined): string {
-  if (!labels) return ''
-  const keys = Object.keys(labels).sort()
-  return keys.map((k) => `${k}="${String(labels[k]).replace(/["\\\n]/g, '_')}"`).join(',')
+function escapeLabel(value: string): string {
+  return value.replace(/["\\\n]/g, '_')
+}
+
+/**
+ * The series key (also the Prometheus label text): the call's labels in the order written, then the
+ * view's default labels that the call did not set. Callers write a given label set in one order, so no
+ * sort is needed on this hot path.
+ */
+function labelKey(labels: Labels | undefined, defaults: Labels | undefined, defaultKey: string): string {
+  if (labels === undefined) return defaultKey
+  let key = ''
+  for (const name in labels) key += `${key === '' ? '' : ','}${name}="${escapeLabel(String(labels[name]))}"`
+  if (defaults === undefined) return key
+  for (const name in defaults) {
+    if (name in labels) continue
+    key += `${key === '' ? '' : ','}${name}="${escapeLabel(String(defaults[name]))}"`
+  }
+  return key
 }
 
 export class Metrics {
-  readonly #series = new Map<string, Series>()
+  readonly #series: Map<string, Series>
+  readonly #defaults: Labels | undefined
+  readonly #defaultKey: string
+
+  constructor(shared?: { series: Map<string, Series>; defaults: Labels }) {
+    this.#series = shared?.series ?? new Map()
+    this.#defaults = shared?.defaults
+    this.#defaultKey = this.#defaults === undefined ? '' : labelKey(this.#defaults, undefined, '')
+  }
+
+  /**
+   * A view writing to the same series with `labels` added to every sample: each bot's components get
+   * `child({ bot })`, so two bots in one process stay apart without every component knowing its bot.
+   */
+  child(labels: Labels): Metrics {
+    return new Metrics({ series: this.#series, defaults: { ...this.#defaults, ...labels } })
+  }
 
   #get(name: string, type: Series['type'], help: string): Series {
     let series = this.#series.get(name)
@@ -31,23 +63,25 @@ export class Metrics {
   /** Increments a counter. `help` is used the first time the name is seen. */
   inc(name: string, labels?: Labels, by = 1, help = name): void {
     const values = this.#get(name, 'counter', help).values
-    const key = labelKey(labels)
+    const key = labelKey(labels, this.#defaults, this.#defaultKey)
     values.set(key, (values.get(key) ?? 0) + by)
   }
 
   set(name: string, value: number, labels?: Labels, help = name): void {
-    this.#get(name, 'gauge', help).values.set(labelKey(labels), value)
+    this.#get(name, 'gauge', help).values.set(labelKey(labels, this.#defaults, this.#defaultKey), value)
   }
 
   /** Current value (0 when never touched). */
   value(name: string, labels?: Labels): number {
-    return this.#series.get(name)?.values.get(labelKey(labels)) ?? 0
+    return this.#series.get(name)?.values.get(labelKey(labels, this.#defaults, this.#defaultKey)) ?? 0
   }
 
-  /** Sum over every label set of a series. */
+  /** Sum over every label set of a series (within this view's default labels). */
   total(name: string): number {
     let sum = 0
-    for (const v of this.#series.get(name)?.values.values() ?? []) sum += v
+    for (const [key, v] of this.#series.get(name)?.values ?? []) {
+      if (this.#defaultKey === '' || this.#defaultKey.split(',').every((pair) => key.includes(pair))) sum += v
+    }
     return sum
   }
 
