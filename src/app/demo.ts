@@ -4,6 +4,7 @@
  * KOOK, with the OneBot v11 (and, when present, kritor) endpoints up, so a newcomer sees events flow
  * and can point Karin at it without a KOOK account.
  */
+import { KritorSchema } from '../config/kritor-schema.js'
 import { OneBotSchema } from '../config/onebot-schema.js'
 import type { BotConfig, Config } from '../config/schema.js'
 import { KookSimulator } from '../kook/simulator/kook-simulator.js'
@@ -35,6 +36,7 @@ function demoBot(bot: BotConfig, sim: KookSimulator): BotConfig {
   const withKook: BotConfig = { ...bot, token: sim.token, apiBase: sim.apiBase, mode: 'ws' }
   if (!bot.onebot.enabled && !bot.kritor.enabled) {
     withKook.onebot = OneBotSchema.parse({ ...DEMO_ONEBOT, reverseWs: [...DEMO_ONEBOT.reverseWs] })
+    withKook.kritor = KritorSchema.parse({ enabled: true })
   }
   return withKook
 }

@@ -9,16 +9,19 @@
  */
 import { EventEmitter } from 'node:events'
 import { resolve } from 'node:path'
+import type { ListenAddress } from '../config/listen-address.js'
 import type { BotConfig } from '../config/schema.js'
 import { isKookAssetUrl } from '../content/render-kook-messages.js'
 import { BridgeError, ErrorCode } from '../errors/bridge-error.js'
 import { Hub } from '../hub/hub.js'
+import { isKookRoute } from '../kook/api/endpoints.js'
 import { KookApi } from '../kook/api/kook-api.js'
 import { GatewayClient } from '../kook/ingress/gateway-client.js'
 import type { IngressEvent } from '../kook/ingress/ingress-event.js'
 import { SelfFilter } from '../kook/ingress/self-filter.js'
 import { WebhookReceiver } from '../kook/ingress/webhook-receiver.js'
 import { parseKookEvent } from '../kook/wire/parse-kook-event.js'
+import { KritorEndpoint } from '../kritor/kritor-endpoint.js'
 import { loadMappingTable } from '../mapping/load-mapping-table.js'
 import type { MappingContext } from '../mapping/mapping-context.js'
 import type { MappingTable } from '../mapping/mapping-table.js'
@@ -54,6 +57,9 @@ export interface BotRuntimeEvents {
 
 export interface BotEndpoints {
   onebot?: OneBotEndpoint
+  kritor?: KritorEndpoint
+  /** Where the kritor gRPC server listens (port 0 in the config resolves here). */
+  kritorAddress?: ListenAddress
 }
 
 export class BotRuntime extends EventEmitter<BotRuntimeEvents> {
@@ -236,6 +242,26 @@ export class BotRuntime extends EventEmitter<BotRuntimeEvents> {
       this.endpoints.onebot = onebot
       await onebot.start()
     }
+    if (this.config.kritor.enabled) {
+      const kritor = new KritorEndpoint({
+        bot: identity,
+        config: this.config.kritor,
+        hub: this.hub,
+        store: this.store,
+        ops: this.ops,
+        logger: this.#logger.child({ endpoint: 'kritor' }),
+        metrics: this.metrics,
+        // ExtensionService.CallKookApi: any route of the endpoint table, nothing else.
+        callKookApi: (endpoint, params) => {
+          if (!isKookRoute(endpoint)) {
+            return Promise.reject(new BridgeError(ErrorCode.BadParams, `unknown KOOK endpoint "${endpoint}"`))
+          }
+          return this.api.call(endpoint, params)
+        },
+      })
+      this.endpoints.kritor = kritor
+      this.endpoints.kritorAddress = await kritor.start()
+    }
   }
 
   async #startIngress(): Promise<void> {
@@ -294,6 +320,7 @@ export class BotRuntime extends EventEmitter<BotRuntimeEvents> {
     await this.#gateway?.stop()
     await this.#webhook?.stop()
     await this.endpoints.onebot?.stop()
+    await this.endpoints.kritor?.stop()
     this.selfFilter.close()
     this.store.close()
   }
