@@ -9,13 +9,20 @@
  * The measurements take turns (and turns at going first), back to back in one process, after a warm-up,
  * so machine load hits them alike. "Added" is the difference of the medians.
  *
+ * Back to back, but not overlapping: a kookbridge round is timed until the simulator records the API
+ * call, while kookbridge still has work in flight (reading the HTTP answer, answering Karin's call, the
+ * echo of its own message coming back through the gateway). Each step therefore waits, event-driven (no
+ * idle sleep), until its own trailing work is done before the next step starts; otherwise that work
+ * landed in whatever measurement came next (mostly the direct one, which made "added" look smaller).
+ *
  * Part of what is added is not kookbridge's work but the two KOOK hops any KOOK bot pays: the gateway
  * frame in and the HTTP API call out. A third, interleaved measurement times exactly those against a
- * second simulator with nothing attached but a bare `ws` client and `fetch` (what kookbridge uses), and
- * reports the rest as kookbridge's own share.
+ * second simulator with nothing attached but a bare `ws` client and a bare keep-alive `http.request`
+ * (what kookbridge uses), and reports the rest as kookbridge's own share.
  *
  * Run alone: `npx tsx bench/karin-bench.ts` (prints a table).
  */
+import http from 'node:http'
 import { pathToFileURL } from 'node:url'
 import { inflateSync } from 'node:zlib'
 import WebSocket from 'ws'
@@ -37,6 +44,15 @@ const SETTLE_MS = 50
 function percentile(sorted: number[], p: number): number {
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))
   return sorted[index] ?? Number.NaN
+}
+
+/** Resolves once `check()` holds, testing once per event-loop turn: event-driven, never an idle sleep. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = performance.now() + ROUND_TIMEOUT_MS
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`karin bench: ${what} timed out`)
+    await new Promise((resolve) => setImmediate(resolve))
+  }
 }
 
 function timeout<T>(promise: Promise<T>, what: string): Promise<T> {
@@ -146,7 +162,11 @@ class DirectOneBot {
 class KookFloor {
   readonly sim: KookSimulator
   readonly #ws: WebSocket
+  /** Keep-alive, as kookbridge's own client (src/kook/api/http-transport.ts). */
+  readonly #agent = new http.Agent({ keepAlive: true, noDelay: true })
   #onEvent: ((msgId: unknown, at: number) => void) | undefined
+  /** msg_ids of every event the bare client received. */
+  readonly #seen = new Set<unknown>()
 
   private constructor(sim: KookSimulator, ws: WebSocket) {
     this.sim = sim
@@ -157,7 +177,9 @@ class KookFloor {
         s: number
         d?: { msg_id?: unknown }
       }
-      if (frame.s === 0) this.#onEvent?.(frame.d?.msg_id, at)
+      if (frame.s !== 0) return
+      this.#seen.add(frame.d?.msg_id)
+      this.#onEvent?.(frame.d?.msg_id, at)
     })
   }
 
@@ -186,7 +208,10 @@ class KookFloor {
     return end - start
   }
 
-  /** ms from a bare message/create call to the simulator recording it. */
+  /**
+   * ms from a bare message/create call to the simulator recording it. Returns once the answer is read
+   * and the echo of the message has reached the bare client, so none of it spills into the next step.
+   */
   async apiHop(channelId: string): Promise<number> {
     const recorded = new Promise<number>((resolve) => {
       const onRequest = (r: { route: string }) => {
@@ -197,13 +222,36 @@ class KookFloor {
       this.sim.on('request', onRequest)
     })
     const start = performance.now()
-    const response = fetch(`${this.sim.apiBase}/message/create`, {
-      method: 'POST',
-      headers: { authorization: `Bot ${this.sim.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ type: 9, target_id: channelId, content: 'pong' }),
+    const body = JSON.stringify({ type: 9, target_id: channelId, content: 'pong' })
+    const answered = new Promise<string>((resolve, reject) => {
+      const req = http.request(
+        `${this.sim.apiBase}/message/create`,
+        {
+          method: 'POST',
+          agent: this.#agent,
+          headers: {
+            authorization: `Bot ${this.sim.token}`,
+            'content-type': 'application/json',
+            'content-length': String(Buffer.byteLength(body)),
+          },
+        },
+        (res) => {
+          let text = ''
+          res.setEncoding('utf8')
+          res.on('data', (chunk: string) => {
+            text += chunk
+          })
+          res.on('end', () => resolve(text))
+          res.on('error', reject)
+        },
+      )
+      req.on('error', reject)
+      req.end(body)
     })
     const end = await timeout(recorded, 'floor API hop')
-    await (await response).arrayBuffer()
+    const msgId = (JSON.parse(await timeout(answered, 'floor API answer')) as { data?: { msg_id?: unknown } })
+      .data?.msg_id
+    await until(() => this.#seen.has(msgId), 'floor echo')
     return end - start
   }
 
@@ -212,12 +260,19 @@ class KookFloor {
     this.#ws.close()
     await this.sim.close()
     await timeout(closed, 'floor close').catch(() => this.#ws.terminate())
+    this.#agent.destroy()
   }
 }
 
-/** One kookbridge round: KOOK event in, until the simulator records the reply's message/create. */
+/**
+ * One kookbridge round: KOOK event in, until the simulator records the reply's message/create. Returns
+ * once kookbridge has also answered Karin's call and dropped the echo of its own message (self filter).
+ */
 async function bridgeRound(bridge: BridgeUnderTest, ingress: number[], record: boolean): Promise<number> {
   const { sim, runtime } = bridge
+  const metrics = runtime.metrics
+  const answered = metrics.total('kookbridge_onebot_actions_total')
+  const echoes = metrics.total('kook_self_messages_dropped_total')
   let start = 0
   const onEvent = () => {
     if (record) ingress.push(performance.now() - start)
@@ -235,6 +290,12 @@ async function bridgeRound(bridge: BridgeUnderTest, ingress: number[], record: b
   sim.postMessage({ content: '#ping' })
   const end = await timeout(replied, 'kookbridge round')
   runtime.off('event', onEvent)
+  await until(
+    () =>
+      metrics.total('kookbridge_onebot_actions_total') > answered &&
+      metrics.total('kook_self_messages_dropped_total') > echoes,
+    'kookbridge trailing work',
+  )
   return end - start
 }
 
@@ -318,7 +379,7 @@ export async function runKarinBench(): Promise<BenchRow[]> {
       },
       {
         section: SECTION,
-        name: 'bare KOOK API call (fetch message/create), median',
+        name: 'bare KOOK API call (http message/create), median',
         value: median(apiHop),
         unit: 'ms',
       },

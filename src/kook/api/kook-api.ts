@@ -20,6 +20,7 @@ import { Metrics } from '../../util/metrics.js'
 import { BucketQueue } from './bucket-queue.js'
 import { type EncodedRequest, encodeRequest } from './encode-request.js'
 import { type EndpointSpec, KOOK_ENDPOINTS, type KookRoute } from './endpoints.js'
+import { type Exchange, type HeaderReader, HttpTransport, type RawAnswer } from './http-transport.js'
 import { parseKookJson } from './parse-kook-json.js'
 import { parseRateLimitHeaders } from './rate-limit-headers.js'
 import { type RateLimitDelay, RateLimitState } from './rate-limit-state.js'
@@ -54,7 +55,11 @@ export interface OptionalKookApiOptions {
   logger: Logger
   /** @defaultValue a private Metrics instance */
   metrics: Metrics
-  /** @defaultValue globalThis.fetch */
+  /**
+   * Replaces the transport: every request then goes through this fetch. Without it, requests with a
+   * JSON or query body use `node:http` keep-alive (http-transport.ts: lower latency); multipart uploads
+   * and redirected GETs go through `globalThis.fetch`.
+   */
   fetch: typeof fetch
   /** Clock for rate-limit windows, in ms. Must agree with `sleep`. @defaultValue Date.now */
   now: () => number
@@ -126,7 +131,7 @@ type ApiMetric = keyof typeof ApiMetrics
 
 /** One attempt's result: KOOK's answer, or why there is none. */
 type Attempt =
-  | { ok: true; status: number; headers: Headers; text: string }
+  | { ok: true; status: number; headers: HeaderReader; text: string }
   | { ok: false; error: BridgeError; mayHaveReached: boolean; aborted: boolean; kind: string }
 
 export class KookApi extends EventEmitter<KookApiEvents> {
@@ -134,7 +139,9 @@ export class KookApi extends EventEmitter<KookApiEvents> {
   readonly #authorization: string
   readonly #log: Logger
   readonly #metrics: Metrics
-  readonly #fetch: typeof fetch
+  /** Only when injected; otherwise `#http` (and `globalThis.fetch` for what it cannot send). */
+  readonly #fetch: typeof fetch | undefined
+  readonly #http = new HttpTransport()
   readonly #now: () => number
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>
   readonly #rejectOnRateLimit: boolean
@@ -152,7 +159,7 @@ export class KookApi extends EventEmitter<KookApiEvents> {
     this.#authorization = `Bot ${options.token}`
     this.#log = (options.logger ?? silentLogger()).child({ component: 'kook-api' })
     this.#metrics = options.metrics ?? new Metrics()
-    this.#fetch = options.fetch ?? globalThis.fetch
+    this.#fetch = options.fetch
     this.#now = options.now ?? Date.now
     this.#sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, signal ? { signal } : {}))
     this.#rejectOnRateLimit = options.rejectOnRateLimit ?? DefaultKookApiOptions.rejectOnRateLimit
@@ -321,26 +328,24 @@ export class KookApi extends EventEmitter<KookApiEvents> {
     request: EncodedRequest,
     signal: AbortSignal | undefined,
   ): Promise<Attempt> {
-    const controller = new AbortController()
+    if (signal?.aborted) {
+      // Cancelled before anything was sent. Said as conservatively as a fetch aborted at once used to be.
+      const error = abortedError(route, signal.reason, true)
+      return { ok: false, error, mayHaveReached: true, aborted: true, kind: 'aborted' }
+    }
+    const headers: Record<string, string> = { Authorization: this.#authorization, 'User-Agent': 'kookbridge' }
+    if (request.contentType) headers['Content-Type'] = request.contentType
+    const exchange = this.#send(request, headers)
     let timedOut = false
     const timer = setTimeout(() => {
       timedOut = true
-      controller.abort()
+      exchange.cancel()
     }, this.#timeoutMs)
-    const onAbort = (): void => controller.abort()
+    const onAbort = (): void => exchange.cancel()
     signal?.addEventListener('abort', onAbort, { once: true })
-    if (signal?.aborted) controller.abort()
-    const headers: Record<string, string> = { Authorization: this.#authorization, 'User-Agent': 'kookbridge' }
-    if (request.contentType) headers['Content-Type'] = request.contentType
     try {
-      const response = await this.#fetch(request.url, {
-        method: request.method,
-        headers,
-        ...(request.body === undefined ? {} : { body: request.body }),
-        signal: controller.signal,
-      })
-      const text = await response.text()
-      return { ok: true, status: response.status, headers: response.headers, text }
+      const answer = await exchange.answer
+      return { ok: true, ...answer }
     } catch (cause) {
       if (signal?.aborted) {
         return {
@@ -381,6 +386,45 @@ export class KookApi extends EventEmitter<KookApiEvents> {
       clearTimeout(timer)
       signal?.removeEventListener('abort', onAbort)
     }
+  }
+
+  /**
+   * Starts one request. JSON and query requests take the keep-alive `node:http` path; a multipart body
+   * (FormData, which fetch encodes), a redirected GET (fetch follows it, as before) and an injected fetch
+   * go through fetch.
+   */
+  #send(request: EncodedRequest, headers: Record<string, string>): Exchange {
+    const body = request.body
+    if (this.#fetch !== undefined || (body !== undefined && typeof body !== 'string')) {
+      return this.#viaFetch(request, headers)
+    }
+    const first = this.#http.send(request.url, request.method, headers, body)
+    let current: Exchange = first
+    const answer = first.answer.then((raw) => {
+      // KOOK's API does not redirect. A redirected POST is not sent again (the first may have been acted
+      // on): it fails as an unexpected answer.
+      const redirected = raw.status >= 300 && raw.status < 400 && raw.headers.has('location')
+      if (!redirected || request.method !== 'GET') return raw
+      current = this.#viaFetch(request, headers)
+      return current.answer
+    })
+    return { answer, cancel: () => current.cancel() }
+  }
+
+  #viaFetch(request: EncodedRequest, headers: Record<string, string>): Exchange {
+    const controller = new AbortController()
+    const body = request.body
+    const answer = (async (): Promise<RawAnswer> => {
+      const response = await (this.#fetch ?? globalThis.fetch)(request.url, {
+        method: request.method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        signal: controller.signal,
+      })
+      const text = await response.text()
+      return { status: response.status, headers: response.headers, text }
+    })()
+    return { answer, cancel: () => controller.abort() }
   }
 
   /** Unwraps KOOK's `{code, message, data}` envelope of an answer that is neither 429 nor 5xx. */

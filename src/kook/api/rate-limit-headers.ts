@@ -16,7 +16,13 @@ export interface RateLimitHeaders {
   global: boolean
 }
 
-export function parseRateLimitHeaders(headers: Headers): RateLimitHeaders {
+/** The part of `Headers` read here (fetch's `Headers` and the node:http transport's reader both fit). */
+interface HeaderReader {
+  get(name: string): string | null
+  has(name: string): boolean
+}
+
+export function parseRateLimitHeaders(headers: HeaderReader): RateLimitHeaders {
   const bucket = headers.get('x-rate-limit-bucket')?.trim()
   const reset = readNumber(headers, 'x-rate-limit-reset')
   return {
@@ -29,7 +35,7 @@ export function parseRateLimitHeaders(headers: Headers): RateLimitHeaders {
   }
 }
 
-function readNumber(headers: Headers, name: string): number | undefined {
+function readNumber(headers: HeaderReader, name: string): number | undefined {
   const raw = headers.get(name)
   if (raw === null || raw.trim() === '') return undefined
   const value = Number(raw)

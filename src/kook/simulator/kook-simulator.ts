@@ -179,7 +179,7 @@ export class KookSimulator extends EventEmitter<KookSimulatorEvents> {
         return sim.origin
       },
       emit: (d) => {
-        this.inject(d)
+        this.inject(typeof d === 'function' ? d() : d)
       },
       gatewayUrl: (compress) => this.gatewayUrl(compress),
     }

@@ -19,8 +19,12 @@ export interface SimApiContext extends SimEventSources {
   clock(): number
   /** `http://host:port` */
   readonly origin: string
-  /** Queues an event for every gateway session and webhook target (as `KookSimulator.inject`). */
-  emit(d: Json): void
+  /**
+   * Queues an event for every gateway session and webhook target (as `KookSimulator.inject`). A function
+   * is called when the event goes out: an API call's events go out after its answer is written
+   * (sim-api-server.ts), so building them need not delay the answer either.
+   */
+  emit(d: Json | (() => Json)): void
   /** A fresh gateway URL with a new short-lived token. */
   gatewayUrl(compress: boolean): string
 }

@@ -80,7 +80,7 @@ export const directMessageRoutes = {
         ...(nonce ? { nonce } : {}),
       }
       ctx.store.add(m)
-      ctx.emit(messageEvent(ctx, m))
+      ctx.emit(() => messageEvent(ctx, m))
       return { msg_id: m.msgId, msg_timestamp: m.createdAt, nonce: nonce ?? '' }
     },
   },

@@ -63,8 +63,9 @@ export const messageRoutes = {
       }
       ctx.store.add(m)
       // Temp messages are shown to one user only and never stored or echoed (kook.md §8.14). Others come
-      // back as a GROUP event authored by the bot — often before this HTTP response (kook.md §8.1).
-      if (!temp) ctx.emit(messageEvent(ctx, m))
+      // back as a GROUP event authored by the bot — on KOOK often before this HTTP response (kook.md §8.1);
+      // here it is built and sent right after the answer, in the same tick (sim-api-server.ts).
+      if (!temp) ctx.emit(() => messageEvent(ctx, m))
       return { msg_id: m.msgId, msg_timestamp: m.createdAt, nonce: nonce ?? '' }
     },
   },
