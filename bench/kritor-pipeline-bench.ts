@@ -1,0 +1,619 @@
+/**
+ * kritor pipeline benchmark: the whole path a KOOK event takes to a kritor framework —
+ * simulator gateway frames (zlib, one deflate stream per frame, as KOOK sends them) → GatewayClient
+ * (inflate, ordered sn) → wire parse → mapping table → message index → Hub → KritorEndpoint (encode
+ * once) → gRPC stream → a grpc-js client, one client per event type (CORE, MESSAGE, NOTICE, REQUEST).
+ *
+ * The bridge is a BotRuntime with `kritor.enabled`, production defaults, run as plain JavaScript in a
+ * child process so its RSS and CPU are its own; the parent holds the simulator and the clients. Frames
+ * are built and deflated before timing (producing them is KOOK's work). The mix is 9 channel messages
+ * (KMarkdown with a mention) to 1 reaction notice. Everything runs twice: with the SQLite store (the
+ * default) and with the memory store, which shows what persisting the message index costs.
+ *
+ * Measures:
+ * - RSS idle (no client) and per idle stream (300 CORE streams on one connection);
+ * - sustained throughput, closed loop (≤ 1,000 events in flight, so nothing may be dropped), with the
+ *   bridge's CPU per event (independent of how busy the host is) and the kritor share of it;
+ * - p50/p99 latency at a paced 1,000 events/s (parent clock: frame sent → event read by the client);
+ * - an open-loop burst (60,000 frames at once): RSS growth, and what the drop policy did.
+ *
+ * Run alone: `npx tsx bench/kritor-pipeline-bench.ts` (prints a table). `KRITOR_BENCH_CHILD_FLAGS`
+ * passes node flags to the bridge, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+ */
+import { type ChildProcess, fork } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import v8 from 'node:v8'
+import vm from 'node:vm'
+import { deflateSync } from 'node:zlib'
+import * as grpc from '@grpc/grpc-js'
+import { kritor } from '../gen/kritor/1.0.3/kritor.js'
+import { services } from '../gen/kritor/1.0.3/services.js'
+import type { KookSimulator } from '../src/kook/simulator/kook-simulator.js'
+import type { BenchRow } from './bench-row.js'
+import { renderBenchTable } from './bench-row.js'
+
+const SECTION = 'kritor pipeline'
+const KB = 1024
+const MB = 1024 * KB
+const BURST_EVENTS = 60_000
+const LATENCY_RATE = 1_000
+const LATENCY_SECONDS = 5
+const IDLE_STREAMS = 300
+const THROUGHPUT_EVENTS = 60_000
+/** Events allowed between the simulator and the clients in the throughput run (≤ the queue size). */
+const IN_FLIGHT = 1_000
+const SELF = fileURLToPath(import.meta.url)
+/** A human member of the simulator's default guild, mentioned in every message and reacting. */
+const BOB = '2418200002'
+
+type ChildMessage =
+  | { kind: 'ready'; port: number }
+  | {
+      kind: 'rss'
+      rss: number
+      peak: number
+      streams: number
+      dropped: number
+      /** BridgeEvents published by the bridge so far, and when (epoch ms) the last one was. */
+      published: number
+      lastAt: number
+      /** process.cpuUsage() user + system, µs: CPU per event does not depend on how busy the host is. */
+      cpu: number
+      /** Wall time spent inside Hub.publish (the kritor endpoint's synchronous work), ms. */
+      publishMs: number
+    }
+type ParentMessage = { kind: 'rss'; resetPeak?: boolean } | { kind: 'stop' }
+
+// ---------------------------------------------------------------------------------------------------
+// Child: one bot, as `kookbridge` runs it, with the kritor endpoint on loopback.
+
+async function runChild(apiBase: string, token: string, store: string): Promise<void> {
+  const { BotRuntime } = await import('../src/bridge/bot-runtime.js')
+  const { BotSchema } = await import('../src/config/schema.js')
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kookbridge-kritor-bench-'))
+  // Production defaults (queueSize 1024): a client slower than a burst shows up as drops.
+  const config = BotSchema.parse({
+    token,
+    apiBase,
+    gateway: { compress: true, persistSession: false },
+    kritor: { enabled: true, listen: '127.0.0.1:0' },
+  })
+  const runtime = await BotRuntime.start({ config, store: store === 'memory' ? 'memory' : { dataDir } })
+  const endpoint = runtime.endpoints.kritor
+  const port = runtime.endpoints.kritorAddress?.port
+  if (!endpoint || port === undefined) throw new Error('the bot runtime started no kritor endpoint')
+  let published = 0
+  let lastAt = 0
+  runtime.hub.subscribe(() => {
+    published++
+    lastAt = performance.timeOrigin + performance.now()
+  })
+  // Time inside Hub.publish: the kritor endpoint's share (encode once + enqueue on every stream).
+  let publishMs = 0
+  const publish = runtime.hub.publish.bind(runtime.hub)
+  runtime.hub.publish = (event) => {
+    const t = performance.now()
+    publish(event)
+    publishMs += performance.now() - t
+  }
+  while (!runtime.online) await new Promise((resolve) => setTimeout(resolve, 5))
+  let peak = process.memoryUsage.rss()
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss())
+  }, 10)
+  const send = (message: ChildMessage) => process.send?.(message)
+  process.on('message', (message: ParentMessage) => {
+    if (message.kind === 'rss') {
+      const rss = process.memoryUsage.rss()
+      peak = Math.max(peak, rss)
+      send({
+        kind: 'rss',
+        rss,
+        peak,
+        streams: endpoint.streamStats().length,
+        dropped: runtime.metrics.total('kookbridge_kritor_events_dropped_total'),
+        published,
+        lastAt,
+        cpu: (({ user, system }) => user + system)(process.cpuUsage()),
+        publishMs,
+      })
+      if (message.resetPeak) peak = rss
+    } else {
+      clearInterval(sampler)
+      void runtime.stop().finally(() => {
+        fs.rmSync(dataDir, { recursive: true, force: true })
+        process.exit(0)
+      })
+    }
+  })
+  send({ kind: 'ready', port })
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Parent: simulator, frames, clients, measurements.
+
+/**
+ * The bridge runs as plain JavaScript, as `kookbridge` does once built: the TypeScript sources are
+ * transpiled (no type check) into a temporary tree next to a link to node_modules. Running it under
+ * tsx instead would add the loader's own ~37 MB and its transform time to every figure.
+ */
+async function buildChild(): Promise<{ dir: string; entry: string }> {
+  const ts = (await import('typescript')).default
+  const repo = fileURLToPath(new URL('../', import.meta.url))
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kookbridge-kritor-bench-js-'))
+  const transpile = (from: string, to: string) => {
+    const source = fs.readFileSync(from, 'utf8')
+    const { outputText } = ts.transpileModule(source, {
+      fileName: from,
+      compilerOptions: {
+        target: ts.ScriptTarget.ES2022,
+        // ESM as written: the sources' relative imports already end in `.js`.
+        module: ts.ModuleKind.ESNext,
+        verbatimModuleSyntax: true,
+      },
+    })
+    fs.mkdirSync(path.dirname(to), { recursive: true })
+    fs.writeFileSync(to, outputText)
+  }
+  for (const entry of fs.readdirSync(path.join(repo, 'src'), { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue
+    const from = path.join(entry.parentPath, entry.name)
+    transpile(from, path.join(dir, path.relative(repo, from)).replace(/\.ts$/, '.js'))
+  }
+  transpile(SELF, path.join(dir, 'bench', 'kritor-pipeline-bench.js'))
+  transpile(path.join(repo, 'bench', 'bench-row.ts'), path.join(dir, 'bench', 'bench-row.js'))
+  fs.cpSync(path.join(repo, 'gen'), path.join(dir, 'gen'), { recursive: true })
+  fs.copyFileSync(path.join(repo, 'package.json'), path.join(dir, 'package.json'))
+  fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'), 'dir')
+  fs.symlinkSync(path.join(repo, 'mappings'), path.join(dir, 'mappings'), 'dir')
+  return { dir, entry: path.join(dir, 'bench', 'kritor-pipeline-bench.js') }
+}
+
+class Child {
+  readonly process: ChildProcess
+  #waiting: Array<{ resolve: (message: ChildMessage) => void; reject: (error: Error) => void }> = []
+  #exited: Error | undefined
+
+  constructor(entry: string, apiBase: string, token: string, store: 'sqlite' | 'memory') {
+    this.process = fork(entry, ['--child', apiBase, token, store], {
+      // Extra node flags for the bridge, e.g. `--cpu-prof` to see where its time goes.
+      execArgv: process.env['KRITOR_BENCH_CHILD_FLAGS']?.split(' ').filter(Boolean) ?? [],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    })
+    this.process.on('message', (message: ChildMessage) => this.#waiting.shift()?.resolve(message))
+    this.process.on('exit', (code) => {
+      this.#exited = new Error(`the bridge process exited (code ${code})`)
+      for (const waiter of this.#waiting.splice(0)) waiter.reject(this.#exited)
+    })
+  }
+
+  next(): Promise<ChildMessage> {
+    if (this.#exited) return Promise.reject(this.#exited)
+    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }))
+  }
+
+  async rss(resetPeak = false): Promise<Extract<ChildMessage, { kind: 'rss' }>> {
+    const reply = this.next()
+    this.process.send({ kind: 'rss', resetPeak } satisfies ParentMessage)
+    return (await reply) as Extract<ChildMessage, { kind: 'rss' }>
+  }
+
+  async stop(): Promise<void> {
+    if (this.#exited) return
+    const exited = new Promise((resolve) => this.process.once('exit', resolve))
+    this.process.send({ kind: 'stop' } satisfies ParentMessage)
+    await exited
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** One subscriber per event type on its own connection, counting events and recording arrival times. */
+class Subscriber {
+  readonly client: grpc.Client
+  readonly call: grpc.ClientReadableStream<Buffer>
+  count = 0
+  onEvent: ((bytes: Buffer, at: number) => void) | undefined
+
+  constructor(port: number, type: kritor.event.EventType) {
+    this.client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+      'grpc.use_local_subchannel_pool': 1,
+    })
+    const method = services['kritor.event.EventService'].RegisterActiveListener
+    const request = Buffer.from(kritor.event.RequestPushEvent.encode({ type }).finish())
+    this.call = this.client.makeServerStreamRequest(
+      method.path,
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      request,
+    )
+    this.call.on('data', (bytes: Buffer) => {
+      this.count++
+      this.onEvent?.(bytes, performance.now())
+    })
+    this.call.on('error', () => {})
+  }
+
+  close(): void {
+    this.call.cancel()
+    this.client.close()
+  }
+}
+
+interface FrameSet {
+  frames: Buffer[]
+  msgIds: string[]
+}
+
+/** Deflated gateway frames (independent zlib streams, as KOOK's compress=1) with consecutive sn. */
+function buildFrames(
+  count: number,
+  firstSn: number,
+  templates: { message: Record<string, unknown>; reaction: Record<string, unknown> },
+  tag: string,
+): FrameSet {
+  const frames: Buffer[] = []
+  const msgIds: string[] = []
+  const now = Date.now()
+  for (let i = 0; i < count; i++) {
+    const msgId = `${tag}-${i.toString(16).padStart(8, '0')}-4000-8000-000000000000`
+    let d: Record<string, unknown>
+    if (i % 10 === 9) {
+      const extra = templates.reaction['extra'] as { body: Record<string, unknown> }
+      d = {
+        ...templates.reaction,
+        msg_id: msgId,
+        msg_timestamp: now + i,
+        extra: { ...extra, body: { ...extra.body } },
+      }
+    } else {
+      d = {
+        ...templates.message,
+        msg_id: msgId,
+        msg_timestamp: now + i,
+        content: `(met)${BOB}(met) ping ${i}`,
+      }
+    }
+    msgIds.push(msgId)
+    frames.push(deflateSync(JSON.stringify({ s: 0, d, sn: firstSn + i })))
+  }
+  return { frames, msgIds }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
+}
+
+function gcParent(): void {
+  v8.setFlagsFromString('--expose-gc')
+  ;(vm.runInNewContext('gc') as () => void)()
+}
+
+async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs
+  while (!check()) {
+    if (performance.now() > deadline) return false
+    await sleep(2)
+  }
+  return true
+}
+
+async function waitForStreams(child: Child, count: number): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if ((await child.rss()).streams >= count) return
+    await sleep(10)
+  }
+  throw new Error(`the bridge did not register ${count} streams`)
+}
+
+interface Phase {
+  sim: KookSimulator
+  child: Child
+  port: number
+  rows: BenchRow[]
+  label: string
+}
+
+/** RSS of the bridge idle, then with many idle streams open. */
+async function measureIdle(phase: Phase, streamsOpen: number): Promise<grpc.Client> {
+  const { child, port, rows } = phase
+  const before = await child.rss()
+  // Many CORE_EVENT streams on one extra connection (how a framework multiplexes its streams).
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+    'grpc.use_local_subchannel_pool': 1,
+  })
+  const request = Buffer.from(
+    kritor.event.RequestPushEvent.encode({ type: kritor.event.EventType.EVENT_TYPE_CORE_EVENT }).finish(),
+  )
+  const calls: grpc.ClientReadableStream<Buffer>[] = []
+  for (let i = 0; i < IDLE_STREAMS; i++) {
+    const call = client.makeServerStreamRequest(
+      services['kritor.event.EventService'].RegisterActiveListener.path,
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      request,
+    )
+    call.on('error', () => {})
+    calls.push(call)
+  }
+  await waitForStreams(child, streamsOpen + IDLE_STREAMS)
+  await sleep(300)
+  const after = await child.rss()
+  const perStream = (after.rss - before.rss) / (after.streams - before.streams)
+  rows.push({
+    section: SECTION,
+    name: `bridge RSS per idle stream (${IDLE_STREAMS} on one connection)`,
+    value: perStream / KB,
+    unit: 'KB',
+    target: '< 50 KB',
+    pass: perStream < 50 * KB,
+  })
+  for (const call of calls) call.cancel()
+  return client
+}
+
+/**
+ * Sustained throughput, closed loop: frames go out while fewer than IN_FLIGHT events are between the
+ * simulator and the clients (as a reader that keeps up would allow), so nothing queues up anywhere
+ * and nothing may be dropped. This is the rate the pipeline can carry, end to end.
+ */
+async function measureThroughput(
+  phase: Phase,
+  subscribers: { messages: Subscriber; notices: Subscriber },
+  frames: FrameSet,
+): Promise<void> {
+  const { sim, child, rows, label } = phase
+  const { messages, notices } = subscribers
+  messages.onEvent = undefined
+  notices.onEvent = undefined
+  const delivered = () => messages.count + notices.count
+  const before = await child.rss()
+  const start = delivered()
+  const t0 = performance.now()
+  let sent = 0
+  while (sent < frames.frames.length) {
+    const room = IN_FLIGHT - (sent - (delivered() - start))
+    const end = Math.min(frames.frames.length, sent + Math.max(0, room))
+    for (; sent < end; sent++) sim.injectFrame(frames.frames[sent] as Buffer)
+    await new Promise((resolve) => setImmediate(resolve))
+    if (performance.now() - t0 > 120_000) break
+  }
+  const complete = await waitUntil(() => delivered() - start >= frames.frames.length, 20_000)
+  const seconds = (performance.now() - t0) / 1000
+  const got = delivered() - start
+  const after = await child.rss()
+  const rate = got / seconds
+  rows.push({
+    section: SECTION,
+    name: `throughput end to end, ${IN_FLIGHT} in flight [${label}]${complete ? '' : ' INCOMPLETE'}`,
+    value: rate,
+    unit: 'events/s',
+    target: '≥ 20,000/s',
+    pass: complete && rate >= 20_000,
+  })
+  const cpuPerEvent = (after.cpu - before.cpu) / got
+  rows.push({
+    section: SECTION,
+    name: `bridge CPU per event, frame → stream write [${label}]`,
+    value: cpuPerEvent,
+    unit: 'µs',
+    target: '≤ 50 µs',
+    pass: cpuPerEvent <= 50,
+  })
+  rows.push({
+    section: SECTION,
+    name: `  of which kritor: encode once + enqueue (in Hub.publish) [${label}]`,
+    value: ((after.publishMs - before.publishMs) * 1000) / got,
+    unit: 'µs',
+  })
+  rows.push({
+    section: SECTION,
+    name: `events dropped at ${IN_FLIGHT} in flight [${label}]`,
+    value: after.dropped - before.dropped,
+    unit: 'events',
+    target: '0',
+    pass: after.dropped === before.dropped,
+  })
+}
+
+/**
+ * A burst, open loop: every frame at once, far faster than the bridge reads them (KOOK replaying a
+ * backlog). Memory must stay bounded; a client that cannot keep up loses the oldest events of its
+ * queue (the stated policy), counted.
+ */
+async function measureBurst(
+  phase: Phase,
+  subscribers: { messages: Subscriber; notices: Subscriber },
+  frames: FrameSet,
+): Promise<void> {
+  const { sim, child, rows, label } = phase
+  const { messages, notices } = subscribers
+  const delivered = () => messages.count + notices.count
+  gcParent()
+  const before = await child.rss(true)
+  const start = delivered()
+  const t0 = performance.now()
+  for (let i = 0; i < frames.frames.length; i += 500) {
+    for (const frame of frames.frames.slice(i, i + 500)) sim.injectFrame(frame)
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  for (let i = 0; i < 2_000; i++) {
+    const now = await child.rss()
+    if (now.published - before.published >= frames.frames.length) break
+    await sleep(10)
+  }
+  await sleep(500)
+  const after = await child.rss()
+  rows.push({
+    section: SECTION,
+    name: `burst: ${frames.frames.length.toLocaleString('en-US')} frames at once, bridge ingest rate [${label}]`,
+    value: (after.published - before.published) / ((after.lastAt - performance.timeOrigin - t0) / 1000),
+    unit: 'events/s',
+  })
+  rows.push({
+    section: SECTION,
+    name: `burst: bridge RSS before [${label}]`,
+    value: before.rss / MB,
+    unit: 'MB',
+  })
+  rows.push({
+    section: SECTION,
+    name: `burst: bridge RSS peak − before [${label}]`,
+    value: (after.peak - before.rss) / MB,
+    unit: 'MB',
+    target: '≤ 40 MB',
+    pass: after.peak - before.rss <= 40 * MB,
+  })
+  rows.push({
+    section: SECTION,
+    name: `burst: delivered / dropped (oldest first, counted) [${label}]`,
+    value: delivered() - start,
+    unit: `/ ${after.dropped - before.dropped}`,
+  })
+}
+
+async function measureLatency(
+  phase: Phase,
+  subscribers: { messages: Subscriber; notices: Subscriber },
+  frames: FrameSet,
+): Promise<void> {
+  const { sim, rows, label } = phase
+  const sentAt = new Map<string, number>()
+  const samples: number[] = []
+  subscribers.messages.onEvent = (bytes, at) => {
+    const sent = sentAt.get(kritor.event.EventStructure.decode(bytes).message?.message_id ?? '')
+    if (sent !== undefined) samples.push(at - sent)
+  }
+  // A reaction names the message it reacts to: time it by its own event id (notice_id).
+  subscribers.notices.onEvent = (bytes, at) => {
+    const sent = sentAt.get(kritor.event.EventStructure.decode(bytes).notice?.notice_id ?? '')
+    if (sent !== undefined) samples.push(at - sent)
+  }
+  const tStart = performance.now()
+  let next = 0
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const due = Math.min(
+        frames.frames.length,
+        Math.floor(((performance.now() - tStart) * LATENCY_RATE) / 1000),
+      )
+      for (; next < due; next++) {
+        sentAt.set(frames.msgIds[next] ?? '', performance.now())
+        sim.injectFrame(frames.frames[next] as Buffer)
+      }
+      if (next >= frames.frames.length) {
+        clearInterval(timer)
+        resolve()
+      }
+    }, 1)
+  })
+  await waitUntil(() => samples.length >= frames.frames.length, 5_000)
+  samples.sort((a, b) => a - b)
+  const rate = LATENCY_RATE.toLocaleString('en-US')
+  rows.push({
+    section: SECTION,
+    name: `latency p50 at ${rate} events/s [${label}]`,
+    value: percentile(samples, 50) * 1000,
+    unit: 'µs',
+  })
+  const p99 = percentile(samples, 99)
+  rows.push({
+    section: SECTION,
+    name: `latency p99 at ${rate} events/s [${label}]`,
+    value: p99 * 1000,
+    unit: 'µs',
+    target: '< 1,000 µs',
+    pass: p99 < 1 && samples.length === frames.frames.length,
+  })
+}
+
+/** One bridge process with the given store, through every phase. */
+async function runPhases(entry: string, store: 'sqlite' | 'memory', withIdle: boolean): Promise<BenchRow[]> {
+  const { KookSimulator } = await import('../src/kook/simulator/kook-simulator.js')
+  const sim = await KookSimulator.start({ rateLimit: { limit: 1_000_000, resetSeconds: 1 } })
+  sim.retransmitOnPing(false)
+  const child = new Child(entry, sim.apiBase, sim.token, store)
+  const subscribers: Subscriber[] = []
+  const clients: grpc.Client[] = []
+  const rows: BenchRow[] = []
+  const label = `${store} store`
+  try {
+    const ready = (await child.next()) as Extract<ChildMessage, { kind: 'ready' }>
+    await sim.waitForConnection(10_000)
+    await sleep(500)
+    const phase: Phase = { sim, child, port: ready.port, rows, label }
+    if (withIdle) {
+      const idle = await child.rss()
+      rows.push({
+        section: SECTION,
+        name: `bridge RSS idle, gateway + kritor up, no client [${label}]`,
+        value: idle.rss / MB,
+        unit: 'MB',
+        target: '< 80 MB',
+        pass: idle.rss < 80 * MB,
+      })
+    }
+    const E = kritor.event.EventType
+    for (const type of [
+      E.EVENT_TYPE_CORE_EVENT,
+      E.EVENT_TYPE_MESSAGE,
+      E.EVENT_TYPE_NOTICE,
+      E.EVENT_TYPE_REQUEST,
+    ]) {
+      subscribers.push(new Subscriber(ready.port, type))
+    }
+    const [, messages, notices] = subscribers as [Subscriber, Subscriber, Subscriber, Subscriber]
+    await waitForStreams(child, subscribers.length)
+
+    // Warm up: real events through the simulator's own API give the templates for the frames.
+    const template = sim.postMessage({ content: `(met)${BOB}(met) warm up` }) as Record<string, unknown>
+    const reaction = sim.react({ msgId: String(template['msg_id']), emoji: '👍', userId: BOB })
+    if (!reaction) throw new Error('the simulator sent no reaction event')
+    if (!(await waitUntil(() => messages.count + notices.count >= 2, 10_000))) {
+      throw new Error('warm-up events did not arrive')
+    }
+    const templates = { message: template, reaction: reaction as Record<string, unknown> }
+    if (withIdle) clients.push(await measureIdle(phase, subscribers.length))
+
+    let sn = sim.sessions.find((s) => s.connected)?.sentSn ?? 0
+    const sustained = buildFrames(THROUGHPUT_EVENTS, sn + 1, templates, 'a0000000')
+    sn += sustained.frames.length
+    const latency = buildFrames(LATENCY_RATE * LATENCY_SECONDS, sn + 1, templates, 'c0000000')
+    sn += latency.frames.length
+    const burst = buildFrames(BURST_EVENTS, sn + 1, templates, 'b0000000')
+    await measureThroughput(phase, { messages, notices }, sustained)
+    await measureLatency(phase, { messages, notices }, latency)
+    await measureBurst(phase, { messages, notices }, burst)
+    return rows
+  } finally {
+    for (const subscriber of subscribers) subscriber.close()
+    for (const client of clients) client.close()
+    await child.stop().catch(() => {})
+    await sim.close()
+  }
+}
+
+/**
+ * Runs the pipeline twice: with the default SQLite store (what `kookbridge` runs) and with the
+ * in-memory store, which isolates what the message index's persistence costs per event.
+ */
+export async function runKritorPipelineBench(): Promise<BenchRow[]> {
+  const { dir, entry } = await buildChild()
+  try {
+    return [...(await runPhases(entry, 'sqlite', true)), ...(await runPhases(entry, 'memory', false))]
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href
+if (isMain && process.argv[2] === '--child') {
+  await runChild(process.argv[3] ?? '', process.argv[4] ?? '', process.argv[5] ?? 'sqlite')
+} else if (isMain) {
+  const rows = await runKritorPipelineBench()
+  process.stdout.write(`${renderBenchTable(rows)}\n`)
+}
