@@ -11,6 +11,7 @@ const SECTIONS: Record<string, () => Promise<BenchSection>> = {
   mapping: async () => (await import('./mapping-bench.js')).runMappingBench,
   store: async () => (await import('./store-bench.js')).runStoreBench,
   proto: async () => (await import('./proto-bench.js')).runProtoBench,
+  kritor: async () => (await import('./kritor-pipeline-bench.js')).runKritorPipelineBench,
   karin: async () => (await import('./karin-bench.js')).runKarinBench,
 }
 
