@@ -17,7 +17,7 @@ import { KookSimulator } from '../../src/kook/simulator/kook-simulator.js'
 import { defaultBot } from '../../src/kook/simulator/sim-world.js'
 import { loadMappingTable } from '../../src/mapping/load-mapping-table.js'
 import { failure } from './support/expect-status.js'
-import type { Json, OpenStream } from './support/kritor-client.js'
+import { type Json, KritorClient, type OpenStream } from './support/kritor-client.js'
 import { type SimBridge, startSimBridge } from './support/sim-bridge.js'
 
 /** The bot of the constructed fixtures: PERSON events are addressed to it. */
@@ -217,8 +217,9 @@ describe('kritor over the KOOK simulator', () => {
           elements: [{ type: 'TEXT', text: { text: 'to nowhere' } }],
         }),
       )
-      expect([status.FAILED_PRECONDITION, status.NOT_FOUND]).toContain(error.code)
-      expect(error.details).toMatch(/\d{5}|not found|unknown/i)
+      expect(error.code).toBe(status.FAILED_PRECONDITION)
+      expect(error.details).toMatch(/message\/create failed with code 40000/)
+      expect(error.metadata.get('kookbridge-error-code')).toEqual(['KOOK_API'])
     })
   })
 
@@ -241,6 +242,13 @@ describe('kritor over the KOOK simulator', () => {
         await waitFor(() => expect(bridge.endpoint.streamStats()).toHaveLength(1))
         sim.postMessage({ content: 'authenticated' })
         await waitFor(() => expect(message.received).toHaveLength(1))
+        const stranger = new KritorClient(`127.0.0.1:${bridge.endpoint.address?.port}`)
+        try {
+          const error = await failure(stranger.unary('kritor.core.CoreService/GetCurrentAccount'))
+          expect(error.code).toBe(status.UNAUTHENTICATED)
+        } finally {
+          stranger.close()
+        }
         const md = new Metadata()
         md.set('ticket', 's3cret')
         expect((await client.unary('kritor.core.CoreService/GetVersion', {}, md)).response['app_name']).toBe(

@@ -58,6 +58,14 @@ describe('MessageService', () => {
     })
     const video = ops.ops('sendMessage')[0]?.elements[0]
     expect(video?.type === 'video' && video.data?.byteLength).toBe(big.byteLength)
+    const strict = await startEndpoint({ maxReceiveMessageBytes: 4 * 1024 * 1024 })
+    const refused = await failure(
+      strict.client.unary(SEND, {
+        contact: { scene: 'GROUP', peer: BIG_CHANNEL_ID },
+        elements: [{ type: 'VIDEO', video: { file: big } }],
+      }),
+    )
+    expect(refused.code).toBe(status.RESOURCE_EXHAUSTED)
   })
 
   it('routes FRIEND to a DM, GUILD to its sub_peer channel and STRANGER_FROM_GROUP to a temp message', async () => {
