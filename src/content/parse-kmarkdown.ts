@@ -13,9 +13,15 @@
  * before anything else is literal.
  *
  * Never throws. This runs for every chat message, so it jumps between special characters with native
- * indexOf and allocates little beyond the output (`linkEnd` is a module-level out-parameter of
- * `linkText`, safe because parsing is synchronous); tag contents are bounded (`MAX_TAG_CONTENT`) and
- * the link-closer search is memoised, so hostile input stays linear.
+ * indexOf and allocates little beyond the output (`linkEnd` and `tagEnd` are module-level
+ * out-parameters, safe because parsing is synchronous); tag contents are bounded (`MAX_TAG_CONTENT`)
+ * and the link-closer search is memoised, so hostile input stays linear.
+ *
+ * Most messages hold no backslash, backtick or `[`: they take `parseTags`, which only looks for `(`
+ * and cuts text elements straight out of the input; anything else takes `parseFull`. Measured
+ * (bench/mapping-bench.ts, callgrind): an indexOf call on CJK (two-byte) text costs as much as reading
+ * four to five characters with charCodeAt, so `parseTags` reads the short gaps between tags by hand
+ * and leaves long runs of text to indexOf.
  */
 import type { Element, MentionElement } from '../model/element.js'
 
@@ -27,6 +33,8 @@ export interface KmarkdownParts {
   channel_part?: unknown
 }
 
+// The hot paths (tagAt, idTag, parseTags) write these codes as literals: optimised code reloads a
+// module-level constant, and checks its type, at every use.
 const BACKSLASH = 92
 const BACKTICK = 96
 const LPAREN = 40
@@ -53,7 +61,7 @@ type TagKind = 'met' | 'rol' | 'chn' | 'emj'
 
 /** The tag kind opening at `i` (`(met)` …), or undefined. Char codes, not substrings: this is hot. */
 function tagAt(text: string, i: number): TagKind | undefined {
-  if (text.charCodeAt(i + 4) !== RPAREN) return undefined
+  if (text.charCodeAt(i + 4) !== 41 /* ) */) return undefined
   const b = text.charCodeAt(i + 2)
   const c = text.charCodeAt(i + 3)
   switch (text.charCodeAt(i + 1)) {
@@ -74,15 +82,6 @@ function tagAt(text: string, i: number): TagKind | undefined {
 const ID_RE = /^[^\s()[\]\\]+$/
 const EMOJI_NAME_RE = /^[^\r\n\\]+$/
 
-/** KOOK ids are decimal: checking digits is the fast path before the general id pattern. */
-function isDigits(s: string): boolean {
-  for (let k = 0; k < s.length; k++) {
-    const c = s.charCodeAt(k)
-    if (c < 48 || c > 57) return false
-  }
-  return true
-}
-
 /**
  * Finds the tag closing the one opened at `open` (the same `(xxx)`): it must be the next `(` (contents
  * cannot hold one) within MAX_TAG_CONTENT characters. Returns the index of the closing `(`, or -1.
@@ -98,6 +97,62 @@ function closeOf(text: string, open: number): number {
     text.charCodeAt(j + 3) === text.charCodeAt(open + 3)
     ? j
     : -1
+}
+
+/** Where the tag recognised by the last successful `idTag` call ends (out-parameter, see the header). */
+let tagEnd = 0
+/**
+ * For a `(rol)` tag read by `idTag`: the id's value when it is a canonical decimal integer of at most
+ * 15 digits (exact as a double, no leading zero), else -1 (always -1 for other tags). Lets `roleName`
+ * compare the integer role ids of mention_role_part as numbers instead of building a string per part.
+ */
+let tagNumber = -1
+
+/**
+ * A `(met)`/`(rol)`/`(chn)` tag opening at `open` (`kind` from `tagAt`): its mention element, with
+ * `tagEnd` set, or undefined when it is not a valid tag. KOOK ids are decimal, so the contents are first
+ * scanned as digits up to the next `(`, which settles nearly every tag in one short loop (no regex, no
+ * indexOf, no substring before the tag is known to be valid); anything else gets the general rules
+ * (`closeOf`, `ID_RE`).
+ */
+function idTag(text: string, open: number, kind: 'met' | 'rol' | 'chn', parts: KmarkdownParts | undefined) {
+  const start = open + 5
+  const limit = Math.min(text.length, start + MAX_TAG_CONTENT)
+  let k = start
+  let value = 0
+  // Two copies of the scan: only role ids need their value (see roleName), and accumulating it costs
+  // as much again as reading the digit.
+  if (kind === 'rol') {
+    for (; k < limit; k++) {
+      const c = text.charCodeAt(k)
+      if (c < 48 || c > 57) break
+      value = value * 10 + (c - 48)
+    }
+  } else {
+    for (; k < limit; k++) {
+      const c = text.charCodeAt(k)
+      if (c < 48 || c > 57) break
+    }
+  }
+  if (k < text.length && text.charCodeAt(k) === 40 /* ( */) {
+    // The first `(` after the opener: the closer, or no tag at all (what `closeOf` would decide).
+    if (k === start || tagAt(text, k) !== kind) return undefined
+    tagEnd = k + 5
+    const length = k - start
+    tagNumber = kind === 'rol' && length <= 15 && (length === 1 || text.charCodeAt(start) !== 48) ? value : -1
+  } else {
+    const close = closeOf(text, open)
+    if (close === -1) return undefined
+    tagNumber = -1
+    if (!ID_RE.test(text.slice(start, close))) return undefined
+    k = close
+    tagEnd = close + 5
+  }
+  const content = text.slice(start, k)
+  if (kind !== 'met') return mention(kind === 'rol' ? 'role' : 'channel', content, parts)
+  if (content === 'all') return { type: 'mention', kind: 'all' } satisfies MentionElement
+  if (content === 'here') return { type: 'mention', kind: 'here' } satisfies MentionElement
+  return mention('user', content, parts)
 }
 
 // Separate lookups per part kind: fixed property names keep the property reads monomorphic, and
@@ -118,8 +173,15 @@ function roleName(list: unknown, id: string): string | undefined {
   for (let k = 0; k < list.length; k++) {
     const item = list[k] as Part
     const roleId = item?.role_id
-    // Role ids are integers in mention_role_part; String() of a small integer hits V8's number-string cache.
-    if (roleId === id || (typeof roleId === 'number' && String(roleId) === id))
+    // Role ids are integers in mention_role_part: compared as numbers when the tag's id is a canonical
+    // integer (`tagNumber`, same answer as String(roleId) === id), as strings otherwise.
+    if (
+      typeof roleId === 'number'
+        ? tagNumber === -1
+          ? String(roleId) === id
+          : roleId === tagNumber
+        : roleId === id
+    )
       return typeof item?.name === 'string' ? item.name : undefined
   }
   return undefined
@@ -200,14 +262,81 @@ function nextOf(text: string, ch: string, cached: number, from: number): number 
 
 export function parseKmarkdown(text: string, parts?: KmarkdownParts): Element[] {
   if (typeof text !== 'string' || text === '') return []
+  const out = parseTags(text, parts)
+  return out !== undefined ? out : parseFull(text, text.indexOf('('), parts)
+}
+
+/**
+ * Plain characters `parseTags` reads one by one before it hands the search to native indexOf. Reading
+ * a character costs about a quarter of an indexOf call on two-byte (CJK) text, so the short gaps
+ * between tags are cheaper by hand and long runs of text cheaper natively (bench/mapping-bench.ts and
+ * micro-timings of both on one-byte and two-byte text).
+ */
+const HAND_SCAN = 8
+
+/**
+ * `parseKmarkdown` for text without backslash, backtick or `[` (undefined when it meets one): no
+ * escapes to drop and no links or emoji (an emoji tag needs its `[id]`), so the text between tags is
+ * the input as is, cut out with slice(). A backtick inside an id tag's contents is not looked at:
+ * `parseFull` does not see it either (it handles the tag first and goes on after it).
+ */
+function parseTags(text: string, parts: KmarkdownParts | undefined): Element[] | undefined {
+  const n = text.length
+  // Created up front and appended to with indexed stores: with a lazily created list, or with push(),
+  // the optimiser left the appends to the out-of-line push builtin (measured with callgrind). Plain
+  // text returns its own one-element literal below.
+  const out: Element[] = []
+  let start = 0 // beginning of the text not yet emitted
+  let i = 0
+  // Characters are read by hand in windows of HAND_SCAN; once a window held nothing special, the rest
+  // of the text is checked for backslash, backtick and `[` natively (once), and from then on only `(`
+  // is searched, with indexOf. The first window is the first character only (a leading mention) unless
+  // the whole text fits in one, so longer plain text costs four indexOf calls and one hand read.
+  let native = false
+  while (i < n) {
+    if (native) {
+      i = text.indexOf('(', i)
+      if (i === -1) break
+    } else {
+      const stop = Math.min(n, i + (i === 0 && n > HAND_SCAN ? 1 : HAND_SCAN))
+      let c = 0
+      for (; i < stop; i++) {
+        c = text.charCodeAt(i)
+        // `(`, backslash, backtick, `[`: all at or below 96, so letters and CJK cost one comparison.
+        if (c <= 96 && (c === 40 || c === 92 || c === 96 || c === 91)) break
+      }
+      if (i === stop) {
+        if (i === n) break
+        if (text.indexOf('\\', i) !== -1 || text.indexOf('`', i) !== -1 || text.indexOf('[', i) !== -1)
+          return undefined
+        native = true
+        continue
+      }
+      if (c !== 40 /* ( */) return undefined
+    }
+    const kind = tagAt(text, i)
+    const el = kind === undefined || kind === 'emj' ? undefined : idTag(text, i, kind, parts)
+    if (el === undefined) {
+      i++
+      continue
+    }
+    if (start < i) out[out.length] = { type: 'text', text: text.slice(start, i) }
+    out[out.length] = el
+    start = tagEnd
+    i = tagEnd
+  }
+  if (start === 0) return [{ type: 'text', text }] // no tag (a tag always ends after index 0)
+  if (start < n) out[out.length] = { type: 'text', text: text.slice(start) }
+  return out
+}
+
+/** `parseKmarkdown` for any text; `nextParen` is the first `(` (-1: none). */
+function parseFull(text: string, nextParen: number, parts: KmarkdownParts | undefined): Element[] {
   // Jump from one special character to the next with native indexOf (several times faster than a
   // char-by-char loop here); each character class is scanned once over the whole text.
   let nextBackslash = text.indexOf('\\')
   let nextBacktick = text.indexOf('`')
-  let nextParen = text.indexOf('(')
   let nextBracket = text.indexOf('[')
-  if (nextBackslash === -1 && nextBacktick === -1 && nextParen === -1 && nextBracket === -1)
-    return [{ type: 'text', text }]
   const out: Element[] = []
   const n = text.length
   let pending = '' // text already unescaped, waiting to become a text element
@@ -251,15 +380,19 @@ export function parseKmarkdown(text: string, parts?: KmarkdownParts): Element[] 
       }
     } else if (c === LPAREN) {
       const kind = tagAt(text, i)
-      const close = kind === undefined ? -1 : closeOf(text, i)
-      if (kind === undefined || close === -1) {
-        i++
-        continue
-      }
-      const content = text.slice(i + 5, close)
-      let el: Element
-      let end = close + 5
-      if (kind === 'emj') {
+      let el: Element | undefined
+      let end = 0
+      if (kind !== undefined && kind !== 'emj') {
+        el = idTag(text, i, kind, parts)
+        end = tagEnd
+      } else if (kind === 'emj') {
+        const close = closeOf(text, i)
+        if (close === -1) {
+          i++
+          continue
+        }
+        const content = text.slice(i + 5, close)
+        end = close + 5
         // `(emj)name(emj)[guildId/code]`: the id in brackets is required, the name is display only.
         if (text.charCodeAt(end) !== LBRACKET) {
           i++
@@ -276,13 +409,11 @@ export function parseKmarkdown(text: string, parts?: KmarkdownParts): Element[] 
         }
         el = { type: 'emoji', kind: 'guild', id: text.slice(end + 1, idClose), name: content }
         end = idClose + 1
-      } else if (!isDigits(content) && !ID_RE.test(content)) {
+      }
+      if (el === undefined) {
         i++
         continue
-      } else if (kind !== 'met') el = mention(kind === 'rol' ? 'role' : 'channel', content, parts)
-      else if (content === 'all') el = { type: 'mention', kind: 'all' }
-      else if (content === 'here') el = { type: 'mention', kind: 'here' }
-      else el = mention('user', content, parts)
+      }
       if (start < i) pending += text.slice(start, i)
       if (pending !== '') {
         out.push({ type: 'text', text: pending })

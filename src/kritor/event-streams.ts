@@ -73,7 +73,9 @@ interface GrpcCallInternals {
 function batchWrites(call: EventCall): void {
   const inner = (call as unknown as GrpcCallInternals).call
   const send = inner?.sendMessage
-  if (typeof send !== 'function' || '_writev' in call) return
+  // Writable.prototype._writev is null; a function here would be grpc-js's own batching: keep it.
+  if (typeof send !== 'function' || typeof (call as unknown as { _writev?: unknown })._writev === 'function')
+    return
   Object.defineProperty(call, '_writev', {
     value(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void) {
       let pending = chunks.length
