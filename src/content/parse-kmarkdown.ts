@@ -330,6 +330,15 @@ function parseTags(text: string, parts: KmarkdownParts | undefined): Element[] |
   return out
 }
 
+/**
+ * `parseKmarkdown` without the tag-only fast path: the general parser every input could take. Exported
+ * so the tests can prove the fast path gives the same elements (test/content/parse-kmarkdown.test.ts).
+ */
+export function parseKmarkdownGeneral(text: string, parts?: KmarkdownParts): Element[] {
+  if (typeof text !== 'string' || text === '') return []
+  return parseFull(text, text.indexOf('('), parts)
+}
+
 /** `parseKmarkdown` for any text; `nextParen` is the first `(` (-1: none). */
 function parseFull(text: string, nextParen: number, parts: KmarkdownParts | undefined): Element[] {
   // Jump from one special character to the next with native indexOf (several times faster than a

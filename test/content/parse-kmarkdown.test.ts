@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { parseKmarkdown } from '../../src/content/parse-kmarkdown.js'
+import { parseKmarkdown, parseKmarkdownGeneral } from '../../src/content/parse-kmarkdown.js'
 import { renderKmarkdown } from '../../src/content/render-kmarkdown.js'
 import type { Element } from '../../src/model/element.js'
 
@@ -99,6 +99,30 @@ describe('parseKmarkdown', () => {
         },
       ),
       { numRuns: 1000 },
+    )
+  })
+
+  it('gives the same elements on its fast path (tags only) as the general parser', () => {
+    // Mentions are named from the parts, role ids compared as numbers: the ids here include leading
+    // zeros, long ids and non-digits so every comparison rule is crossed.
+    const parts = {
+      mention_part: [{ id: '12', username: 'amy' }],
+      mention_role_part: [
+        { role_id: 12, name: 'mods' },
+        { role_id: 7, name: 'seven' },
+      ],
+      channel_part: [{ id: '12', name: 'general' }],
+    }
+    const tokens = ['(met)', '(rol)', '(chn)', '(emj)', '(', ')', '[', ']', '\\', '`', '12', '0', '007']
+    tokens.push('all', 'here', 'a b', '收到', 'x', '123456789012345678', '(met)1(met)', '[1/2]', '\n')
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...tokens), { maxLength: 30 }).map((a) => a.join('')),
+        (text) => {
+          expect(parseKmarkdown(text, parts)).toEqual(parseKmarkdownGeneral(text, parts))
+        },
+      ),
+      { numRuns: 5000 },
     )
   })
 
