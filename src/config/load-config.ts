@@ -40,10 +40,19 @@ function envKey(name: string): string {
   return name.toUpperCase().replace(/-/g, '_')
 }
 
+/** A copy of `bot[key]` as a plain object (or a new one), to set a secret in without touching the input. */
+function section(bot: Record<string, unknown>, key: string): Record<string, unknown> {
+  const value = bot[key]
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? { ...(value as Record<string, unknown>) }
+    : {}
+}
+
 /**
  * Secrets from the environment win over the file: `KOOK_TOKEN_<NAME>` for a named bot, and the
- * unsuffixed `KOOK_TOKEN` for the first bot (the common single-bot case). Same for KOOK_VERIFY_TOKEN
- * and KOOK_ENCRYPT_KEY.
+ * unsuffixed `KOOK_TOKEN` for the first bot (the common single-bot case). Same for KOOK_VERIFY_TOKEN,
+ * KOOK_ENCRYPT_KEY, ONEBOT_ACCESS_TOKEN (`onebot.accessToken`) and KRITOR_TICKETS (`kritor.tickets`,
+ * comma-separated): the endpoint secrets are as sensitive as the KOOK token and belong in the same place.
  */
 export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   const root = (typeof raw === 'object' && raw !== null ? { ...raw } : {}) as Record<string, unknown>
@@ -59,11 +68,18 @@ export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown
     const verifyToken = pick('KOOK_VERIFY_TOKEN')
     const encryptKey = pick('KOOK_ENCRYPT_KEY')
     if (verifyToken || encryptKey) {
-      const webhook = { ...((bot['webhook'] as Record<string, unknown> | undefined) ?? {}) }
+      const webhook = section(bot, 'webhook')
       if (verifyToken) webhook['verifyToken'] = verifyToken
       if (encryptKey) webhook['encryptKey'] = encryptKey
       bot['webhook'] = webhook
     }
+    const accessToken = pick('ONEBOT_ACCESS_TOKEN')
+    if (accessToken) bot['onebot'] = { ...section(bot, 'onebot'), accessToken }
+    const tickets = pick('KRITOR_TICKETS')
+      ?.split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== '')
+    if (tickets && tickets.length > 0) bot['kritor'] = { ...section(bot, 'kritor'), tickets }
     if (index === 0 && env['KOOK_API_BASE']) bot['apiBase'] = env['KOOK_API_BASE']
     return bot
   })

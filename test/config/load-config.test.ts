@@ -24,6 +24,26 @@ describe('configuration', () => {
     expect(config.bots[1]?.webhook.verifyToken).toBe('vt')
   })
 
+  it('takes the OneBot access token and kritor tickets from the environment, keeping the rest of each section', () => {
+    const config = parseConfig(
+      {
+        bots: [
+          { name: 'alpha', onebot: { enabled: true, forwardWs: { listen: '0.0.0.0:6700' } } },
+          { name: 'beta', kritor: { enabled: true, listen: '0.0.0.0:5700', tickets: ['from-file'] } },
+        ],
+      },
+      'test',
+      { ONEBOT_ACCESS_TOKEN: 'ob-secret', KRITOR_TICKETS_BETA: ' t1, t2 ,' },
+    )
+    // Without the env token the public OneBot bind would be refused (see below); with it, it is accepted.
+    expect(config.bots[0]?.onebot.accessToken).toBe('ob-secret')
+    expect(config.bots[0]?.onebot.enabled).toBe(true)
+    expect(config.bots[1]?.kritor.tickets).toEqual(['t1', 't2'])
+    expect(config.bots[1]?.kritor.listen).toEqual({ host: '0.0.0.0', port: 5700 })
+    // The plain names apply to the first bot only.
+    expect(config.bots[1]?.onebot.accessToken).toBeUndefined()
+  })
+
   it('reports several problems at once, each with its path', () => {
     let message = ''
     try {
