@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { inflateSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { decryptWebhookPayload, webhookKey } from '../../../src/kook/ingress/webhook-decrypt.js'
 import { KookSimulator } from '../../../src/kook/simulator/kook-simulator.js'
-import { decryptWebhookPayload } from '../../../src/kook/simulator/webhook-crypto.js'
 
 interface Received {
   body: Buffer
@@ -72,14 +72,14 @@ describe('webhook pushes', () => {
     await sim.webhook.pushTo(url, event, { verifyToken: 'vt', encryptKey: 'secret-key', sn: 9 })
     const wrapper = JSON.parse(inflateSync(received[0]!.body).toString()) as { encrypt: string }
     expect(Object.keys(wrapper)).toEqual(['encrypt'])
-    const frame = JSON.parse(decryptWebhookPayload(wrapper.encrypt, 'secret-key'))
+    const frame = JSON.parse(decryptWebhookPayload(wrapper.encrypt, webhookKey('secret-key')))
     expect(frame).toEqual({ s: 0, d: { ...event, verify_token: 'vt' }, sn: 9 })
   })
 
   it('sends the challenge and checks the receiver echoes it', async () => {
     let seen: unknown
     onRequest = (raw, reply) => {
-      const { d } = JSON.parse(decryptWebhookPayload(JSON.parse(raw.toString()).encrypt, 'k'))
+      const { d } = JSON.parse(decryptWebhookPayload(JSON.parse(raw.toString()).encrypt, webhookKey('k')))
       seen = d
       reply(200, JSON.stringify({ challenge: d.challenge }))
     }

@@ -1,14 +1,15 @@
 import { createDecipheriv } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, isBridgeError } from '../../../src/errors/bridge-error.js'
-import { decryptWebhookPayload, encryptWebhookPayload } from '../../../src/kook/simulator/webhook-crypto.js'
+import { decryptWebhookPayload, webhookKey } from '../../../src/kook/ingress/webhook-decrypt.js'
+import { encryptWebhookPayload } from '../../../src/kook/simulator/webhook-crypto.js'
 
 const payload = JSON.stringify({ s: 0, d: { type: 1, content: '你好, KOOK', verify_token: 'vt' }, sn: 7 })
 
 describe('webhook payload encryption', () => {
-  it('round-trips through decryptWebhookPayload', () => {
+  it("round-trips through the receiver's decryptWebhookPayload", () => {
     const encrypted = encryptWebhookPayload(payload, 'my-key')
-    expect(decryptWebhookPayload(encrypted, 'my-key')).toBe(payload)
+    expect(decryptWebhookPayload(encrypted, webhookKey('my-key'))).toBe(payload)
   })
 
   it("uses KOOK's layout: base64(16 ASCII IV chars + base64(AES-256-CBC ciphertext)), key \\0-padded", () => {
@@ -39,7 +40,7 @@ describe('webhook payload encryption', () => {
     ] as const) {
       let caught: unknown
       try {
-        decryptWebhookPayload(text, key)
+        decryptWebhookPayload(text, webhookKey(key))
       } catch (err) {
         caught = err
       }
