@@ -8,7 +8,7 @@
  * In `guild` mode a group is the guild itself.
  */
 import type { OperationRunner } from '../model/operation.js'
-import { DefaultChannelCache } from '../onebot/default-channel-cache.js'
+import { DefaultChannelCache } from '../ops/default-channel-cache.js'
 import { LruMap } from '../store/lru-map.js'
 import type { Logger } from '../util/logger.js'
 import type { SceneMode } from './encode-push-message.js'

@@ -11,10 +11,10 @@
 import { describe, expect, it } from 'vitest'
 import { loadMappingTable } from '../../src/mapping/load-mapping-table.js'
 import type { GuildInfo, Operation, OperationResult, OperationRunner } from '../../src/model/operation.js'
-import { DefaultChannelCache } from '../../src/onebot/default-channel-cache.js'
 import { encodeEvent, guildOfGuildWideNotice } from '../../src/onebot/encode-event.js'
 import { profileFor } from '../../src/onebot/profiles.js'
 import type { WireEvent } from '../../src/onebot/types.js'
+import { DefaultChannelCache } from '../../src/ops/default-channel-cache.js'
 import { openStore } from '../../src/store/open-store.js'
 import { kookFixtureFiles, loadKookFixture, MESSAGE_KINDS } from '../kook/wire/kook-fixtures.js'
 

@@ -1,5 +1,5 @@
 /**
- * Guild → its default text channel, for guild-wide notices in group form: KOOK member events name only
+ * Guild → its default text channel, for guild-wide notices in group form (OneBot and kritor both): KOOK member events name only
  * the guild, while a OneBot group is a channel, so such a notice is reported on the channel the KOOK
  * client shows first. Looked up once per guild (op getGuild) and remembered for an hour; a failed lookup
  * is remembered too (as unknown) for a minute, so a burst of member events does not become a burst of
