@@ -102,6 +102,32 @@ export interface ListDirectSessionsOp {
   op: 'listDirectSessions'
 }
 
+/** A conversation to read: a channel, or a DM by user or chat code (one of them is needed). */
+export type Conversation =
+  | { scene: 'channel'; channelId: string }
+  | { scene: 'direct'; userId?: string; chatCode?: string }
+
+/**
+ * A page of a conversation's history, oldest first (KOOK's cursor-style `message/list` and
+ * `direct-message/list`). Every message returned is in the message index afterwards, so its number is
+ * the one events used, or a fresh persistent one.
+ */
+export interface GetHistoryOp {
+  op: 'getHistory'
+  target: Conversation
+  /** KOOK msg_id the page is taken relative to; absent: the newest messages. */
+  anchor?: string
+  /** Older than, newer than, or centred on the anchor. @defaultValue 'before' */
+  direction?: 'before' | 'after' | 'around'
+  /**
+   * Whether the anchor itself belongs to the page. KOOK leaves it out of `before` and `after` pages
+   * (it is in an `around` page anyway); OneBot and kritor history calls count it in.
+   */
+  includeAnchor?: boolean
+  /** How many messages, 1–100 (KOOK's page size cap); larger values are capped. */
+  count: number
+}
+
 export type Operation =
   | SendMessageOp
   | RecallOp
@@ -120,6 +146,7 @@ export type Operation =
   | SetNicknameOp
   | LeaveGuildOp
   | ListDirectSessionsOp
+  | GetHistoryOp
 
 export interface UserInfo {
   id: string
@@ -176,6 +203,8 @@ export interface OperationResults {
   setNickname: undefined
   leaveGuild: undefined
   listDirectSessions: DirectSessionInfo[]
+  /** Oldest first. */
+  getHistory: MessageEvent[]
 }
 export type OperationResult<O extends Operation> = OperationResults[O['op']]
 

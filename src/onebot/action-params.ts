@@ -73,6 +73,51 @@ export const messageIdParam = z
     return z.NEVER
   })
 
+/**
+ * An optional message id (history anchors): absent, null, '' and 0 → undefined. gocq and NapCat read
+ * `message_seq: 0` as "from the newest message".
+ */
+export const optionalMessageIdParam = z
+  .unknown()
+  .optional()
+  .transform((value, ctx): string | undefined => {
+    if (absent(value) || value === 0 || value === '0') return undefined
+    if (typeof value === 'number' || typeof value === 'string') {
+      const digits = idDigits(value)
+      if (digits !== undefined) return digits
+      if (typeof value === 'string' && /^[0-9a-f-]{8,64}$/i.test(value.trim())) return value.trim()
+    }
+    ctx.addIssue({ code: 'custom', message: `expected a message_id number, got ${show(value)}` })
+    return z.NEVER
+  })
+
+/** A JSON object param (`.handle_quick_operation`'s `context` and `operation`). */
+export const objectParam = z
+  .unknown()
+  .optional()
+  .transform((value, ctx): Record<string, unknown> => {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      return value as Record<string, unknown>
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: absent(value) ? 'is required' : `expected an object, got ${show(value)}`,
+    })
+    return z.NEVER
+  })
+
+/** "action: param: problem; …" for a failed params check. */
+export function describeIssues(
+  action: string,
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>,
+): string {
+  const parts = issues.map((issue) => {
+    const path = issue.path.map(String).join('.')
+    return path === '' ? issue.message : `${path}: ${issue.message}`
+  })
+  return `${action}: ${parts.join('; ')}`
+}
+
 const TRUE = new Set(['true', '1', 'yes'])
 const FALSE = new Set(['false', '0', 'no', ''])
 

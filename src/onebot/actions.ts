@@ -5,21 +5,28 @@
  * a row only decodes params into Operations and shapes the result. Groups are KOOK text channels
  * (`group_id` = channel number); guild-wide actions (members, kick, card, leave) go to the channel's guild.
  * The standard actions are those Karin, Koishi, NoneBot and ZeroBot call (karin.md §3, onebot-v11.md
- * §A2, §A7), plus the gocq guild calls Koishi makes on connect.
+ * §A2, §A7), plus the gocq guild calls Koishi makes on connect, the gocq/NapCat message-history
+ * extensions Karin calls, and gocq's hidden `.handle_quick_operation`.
  */
 import { z } from 'zod'
 import { BridgeError, ErrorCode } from '../errors/bridge-error.js'
+import type { MessageEvent } from '../model/bridge-event.js'
 import type { Element } from '../model/element.js'
-import type { MessageTarget, OperationRunner } from '../model/operation.js'
+import type { Conversation, MessageTarget, OperationRunner } from '../model/operation.js'
 import type { BridgeStore, MessageRecord } from '../store/bridge-store.js'
+import type { Logger } from '../util/logger.js'
+import type { Metrics } from '../util/metrics.js'
 import {
   boolParam,
+  describeIssues,
   idParam,
   intParam,
   messageIdParam,
   messageParam,
   messageTypeParam,
+  objectParam,
   optionalIdParam,
+  optionalMessageIdParam,
   stringParam,
 } from './action-params.js'
 import {
@@ -32,6 +39,7 @@ import {
   encodeStranger,
 } from './encode-info.js'
 import { idDigits, kookIdFor } from './kook-id-for.js'
+import { handleQuickOperation } from './quick-operation.js'
 
 export interface BotIdentity {
   /** KOOK user id of the bot. */
@@ -58,14 +66,21 @@ export interface ActionContext {
   decodeMessage(message: unknown, autoEscape: boolean): Promise<Element[]>
 }
 
+/** What the dispatcher lends a row besides the context: labels, logs and metrics (`ActionEnv`). */
+export interface ActionTools {
+  bot: string
+  logger?: Logger | undefined
+  metrics?: Metrics | undefined
+}
+
 export interface ActionRow<P> {
   params: z.ZodType<P>
-  run(params: P, ctx: ActionContext): Promise<unknown>
+  run(params: P, ctx: ActionContext, tools?: ActionTools): Promise<unknown>
 }
 
 function row<S extends z.ZodType>(
   params: S,
-  run: (params: z.output<S>, ctx: ActionContext) => Promise<unknown>,
+  run: (params: z.output<S>, ctx: ActionContext, tools?: ActionTools) => Promise<unknown>,
 ): ActionRow<z.output<S>> {
   return { params: params as z.ZodType<z.output<S>>, run }
 }
@@ -124,6 +139,106 @@ const sendPrivate = (ctx: ActionContext, user: string, message: unknown, autoEsc
 
 function badParam(name: string, problem: string): BridgeError {
   return new BridgeError(ErrorCode.BadParams, `${name}: ${problem}`)
+}
+
+/** Runs another row of the table with raw params, checked by that row (quick operations). */
+async function runRow(
+  name: string,
+  params: Record<string, unknown>,
+  ctx: ActionContext,
+  tools: ActionTools | undefined,
+): Promise<unknown> {
+  const target = actionRow(name)
+  if (!target) throw new BridgeError(ErrorCode.UnknownAction, `unknown action: ${name}`)
+  const parsed = target.params.safeParse(params)
+  if (!parsed.success) throw new BridgeError(ErrorCode.BadParams, describeIssues(name, parsed.error.issues))
+  return target.run(parsed.data, ctx, tools)
+}
+
+/** go-cqhttp answers 19–20 messages when `count` is absent; NapCat 20. */
+const DEFAULT_HISTORY_COUNT = 20
+/** KOOK pages hold at most 100 messages (kook.md §5): a larger `count` is capped, not refused. */
+const MAX_HISTORY_COUNT = 100
+
+const historyParams = {
+  /** The newest message wanted (the page ends with it); absent or 0: the newest of the conversation. */
+  message_seq: optionalMessageIdParam,
+  /** Lagrange names the anchor `message_id`. */
+  message_id: optionalMessageIdParam,
+  count: intParam(DEFAULT_HISTORY_COUNT),
+  /** NapCat `reverseOrder` (later `reverse_order`); Karin sends `reverse`. Newest first when set. */
+  reverseOrder: boolParam(false),
+  reverse_order: boolParam(false),
+  reverse: boolParam(false),
+}
+
+interface HistoryParams {
+  message_seq: string | undefined
+  message_id: string | undefined
+  count: number
+  reverseOrder: boolean
+  reverse_order: boolean
+  reverse: boolean
+}
+
+/**
+ * get_group_msg_history / get_friend_msg_history: `count` messages ending with the anchor (included,
+ * as go-cqhttp and NapCat do), oldest first unless reversed, each shaped as `get_msg` answers it with
+ * the number events used. Karin asks with the `message_seq` that `get_msg` returned, which is our
+ * `message_id` number (encode-info.ts).
+ */
+async function history(
+  ctx: ActionContext,
+  target: Conversation,
+  p: HistoryParams,
+  belongs: (record: MessageRecord) => boolean,
+) {
+  if (p.count < 1) throw badParam('count', `expected at least 1, got ${p.count}`)
+  const count = Math.min(p.count, MAX_HISTORY_COUNT)
+  const ref = p.message_seq ?? p.message_id
+  let anchor: string | undefined
+  if (ref !== undefined) {
+    const record = recordOf(ctx.store, ref)
+    if (!belongs(record)) throw badParam('message_seq', `message ${ref} is not in this conversation`)
+    // A message sent as several KOOK messages ends with its last part: the page ends after all of them.
+    anchor = record.parts.at(-1) ?? record.msgId
+  }
+  const events = await ctx.ops.run({
+    op: 'getHistory',
+    target,
+    ...(anchor !== undefined && { anchor }),
+    direction: 'before',
+    includeAnchor: true,
+    count,
+  })
+  const messages = []
+  const seen = new Set<number>()
+  for (const event of events) {
+    const record = storedRecord(ctx.store, event)
+    // The parts of one logical message are one OneBot message: shown once, as its first part.
+    if (seen.has(record.number)) continue
+    seen.add(record.number)
+    messages.push(encodeStoredMessage(ctx, record, event))
+  }
+  if (p.reverseOrder || p.reverse_order || p.reverse) messages.reverse()
+  return { messages }
+}
+
+/** The index record of a message read back (the executor indexed it; idempotent either way). */
+function storedRecord(store: BridgeStore, event: MessageEvent): MessageRecord {
+  return (
+    store.getMessage(event.messageId) ??
+    store.putMessage({
+      msgId: event.messageId,
+      scene: event.scene,
+      ...(event.guildId !== undefined && { guildId: event.guildId }),
+      ...(event.channelId !== undefined && { channelId: event.channelId }),
+      ...(event.chatCode !== undefined && { chatCode: event.chatCode }),
+      userId: event.sender.id,
+      time: event.time,
+      parts: [event.messageId],
+    })
+  )
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -187,6 +302,30 @@ export const ACTIONS = {
     const record = recordOf(ctx.store, p.message_id)
     const message = await ctx.ops.run({ op: 'getMessage', messageId: record.msgId })
     return encodeStoredMessage(ctx, record, message)
+  }),
+
+  get_group_msg_history: row(z.object({ group_id: idParam, ...historyParams }), async (p, ctx) => {
+    const channelId = channelIdOf(ctx, p.group_id)
+    return history(
+      ctx,
+      { scene: 'channel', channelId },
+      p,
+      (r) => r.scene === 'channel' && r.channelId === channelId,
+    )
+  }),
+
+  get_friend_msg_history: row(z.object({ user_id: idParam, ...historyParams }), async (p, ctx) => {
+    const userId = kookIdFor(ctx.store, 'user', p.user_id)
+    const chatCode = ctx.store.chatCodeFor(userId)
+    const target: Conversation = { scene: 'direct', userId, ...(chatCode !== undefined && { chatCode }) }
+    return history(
+      ctx,
+      target,
+      p,
+      (r) =>
+        r.scene === 'direct' &&
+        (chatCode === undefined || r.chatCode === undefined || r.chatCode === chatCode),
+    )
   }),
 
   get_group_info: row(z.object({ group_id: idParam, no_cache: boolParam(false) }), async (p, ctx) => {
@@ -295,6 +434,19 @@ export const ACTIONS = {
       await ctx.ops.run({ op: 'react', messageId: record.msgId, emoji: p.emoji_id, add: p.set })
       return null
     },
+  ),
+
+  // go-cqhttp's hidden action: the quick operation an HTTP POST reply carries, for the other
+  // transports (onebot-v11.md §A1, §A4). The HTTP POST client calls it with the event it posted.
+  '.handle_quick_operation': row(
+    z.object({ context: objectParam, operation: objectParam }),
+    async (p, ctx, tools) =>
+      handleQuickOperation(p.context, p.operation, {
+        run: (action, params) => runRow(action, params, ctx, tools),
+        bot: tools?.bot ?? ctx.bot.name,
+        logger: tools?.logger,
+        metrics: tools?.metrics,
+      }),
   ),
 
   can_send_image: row(none, async () => ({ yes: true })),

@@ -10,6 +10,7 @@
 import { BridgeError, ErrorCode } from '../errors/bridge-error.js'
 import type { Logger } from '../util/logger.js'
 import type { Metrics } from '../util/metrics.js'
+import { describeIssues } from './action-params.js'
 import { type ActionContext, actionRow } from './actions.js'
 import { asyncResponse, failedResponse, okResponse } from './retcode.js'
 import type { ActionResponse } from './types.js'
@@ -66,17 +67,6 @@ export function baseActionName(action: string): { name: string; deferred: boolea
   return { name: action, deferred: false }
 }
 
-function paramsProblem(
-  action: string,
-  issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>,
-): string {
-  const parts = issues.map((issue) => {
-    const path = issue.path.map(String).join('.')
-    return path === '' ? issue.message : `${path}: ${issue.message}`
-  })
-  return `${action}: ${parts.join('; ')}`
-}
-
 export async function handleAction(call: ActionCall, env: ActionEnv): Promise<ActionResponse> {
   const { name, deferred } = baseActionName(call.action)
   const row = actionRow(name)
@@ -95,12 +85,12 @@ export async function handleAction(call: ActionCall, env: ActionEnv): Promise<Ac
     env.metrics?.inc('kookbridge_onebot_bad_params_total', labels)
     env.metrics?.inc('kookbridge_onebot_actions_total', { ...labels, status: 'failed' })
     const message = parsed
-      ? paramsProblem(name, parsed.error.issues)
+      ? describeIssues(name, parsed.error.issues)
       : `${name}: params must be a JSON object`
     env.logger?.debug({ action: name }, message)
     return failedResponse(new BridgeError(ErrorCode.BadParams, message), call.hasEcho, call.echo)
   }
-  const run = row.run(parsed.data, env.ctx)
+  const run = row.run(parsed.data, env.ctx, env)
   if (deferred) {
     run.then(
       () => env.metrics?.inc('kookbridge_onebot_actions_total', { ...labels, status: 'ok' }),

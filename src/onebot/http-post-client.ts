@@ -6,13 +6,20 @@
  * that exact body>` (Karin `post_token`, karin.md §2). The body is compact `JSON.stringify` output,
  * which Koishi's re-serialising check reproduces byte for byte. Posts go one at a time, in order;
  * pending ones wait in a bounded queue (oldest dropped and counted). A failed post is counted and not
- * retried: the framework may have handled it, and a duplicate event would be answered twice. Quick
- * operations in the reply are not supported (the reply body is read and discarded).
+ * retried: the framework may have handled it, and a duplicate event would be answered twice.
+ *
+ * A 2xx reply with a non-empty JSON object body is a quick operation on the event (onebot-v11.md §A1,
+ * §A4): it is dispatched as `.handle_quick_operation{context: the posted event, operation: the body}`,
+ * the same action the other transports call. Quick operations run one at a time in reply order, on a
+ * chain of their own, so a slow KOOK call never holds back the next event's POST. A 204, an empty
+ * body or `{}` means nothing to do; a body that is not a JSON object is counted and logged.
  */
 import { createHmac } from 'node:crypto'
 import type { Logger } from '../util/logger.js'
 import type { Metrics } from '../util/metrics.js'
 import { EventQueue } from './event-queue.js'
+import type { ActionCall } from './handle-action.js'
+import type { ActionResponse } from './types.js'
 
 export interface HttpPostClientOptions {
   url: string
@@ -24,6 +31,12 @@ export interface HttpPostClientOptions {
   bot: string
   logger?: Logger | undefined
   metrics?: Metrics | undefined
+  /** Runs the quick operations replies carry; without it replies are read and discarded. */
+  dispatch?: ((call: ActionCall) => Promise<ActionResponse>) | undefined
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 export function signBody(secret: string, body: string): string {
@@ -36,6 +49,9 @@ export class HttpPostClient {
   readonly #labels: Record<string, string>
   readonly #abort = new AbortController()
   #draining: Promise<void> | undefined
+  /** The tail of the quick-operation chain; undefined when none is pending. */
+  #quick: Promise<void> | undefined
+  #quickPending = 0
   #closed = false
 
   constructor(options: HttpPostClientOptions) {
@@ -60,9 +76,12 @@ export class HttpPostClient {
     })
   }
 
-  /** Resolves once every queued event has been posted (or has failed). */
+  /** Resolves once every queued event has been posted (or has failed) and its quick operation run. */
   async idle(): Promise<void> {
-    while (this.#draining) await this.#draining
+    while (this.#draining || this.#quick) {
+      if (this.#draining) await this.#draining
+      if (this.#quick) await this.#quick
+    }
   }
 
   async stop(): Promise<void> {
@@ -94,9 +113,11 @@ export class HttpPostClient {
         body,
         signal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(timeoutMs)]),
       })
-      await res.arrayBuffer()
-      if (res.ok) metrics?.inc('kookbridge_onebot_http_posts_total', { ...this.#labels, status: 'ok' })
-      else {
+      const reply = await res.text()
+      if (res.ok) {
+        metrics?.inc('kookbridge_onebot_http_posts_total', { ...this.#labels, status: 'ok' })
+        if (res.status !== 204 && reply.trim() !== '') this.#quickOperation(body, reply)
+      } else {
         metrics?.inc('kookbridge_onebot_http_posts_total', { ...this.#labels, status: String(res.status) })
         logger?.warn({ url, status: res.status }, 'HTTP POST event refused')
       }
@@ -105,5 +126,49 @@ export class HttpPostClient {
       metrics?.inc('kookbridge_onebot_http_posts_total', { ...this.#labels, status: 'error' })
       logger?.warn({ url, err: (error as Error).message }, 'HTTP POST event failed')
     }
+  }
+
+  /** Queues the quick operation a reply carries; `frame` is the event exactly as posted. */
+  #quickOperation(frame: string, reply: string): void {
+    const { dispatch, logger, metrics, url } = this.#options
+    if (dispatch === undefined || this.#closed) return
+    let operation: unknown
+    try {
+      operation = JSON.parse(reply)
+    } catch {
+      operation = undefined
+    }
+    if (!isRecord(operation)) {
+      // Not silent, but not a warning per event either: some receivers answer 200 with "ok".
+      metrics?.inc('kookbridge_onebot_http_post_replies_invalid_total', this.#labels)
+      logger?.debug({ url, reply: reply.slice(0, 200) }, 'HTTP POST reply is not a quick operation object')
+      return
+    }
+    if (Object.keys(operation).length === 0) return
+    const context: unknown = JSON.parse(frame)
+    const call: ActionCall = {
+      action: '.handle_quick_operation',
+      params: { context, operation },
+      hasEcho: false,
+    }
+    this.#quickPending++
+    this.#quick = (this.#quick ?? Promise.resolve())
+      // Stopping drops quick operations not yet started, as it drops events not yet posted.
+      .then(() => (this.#closed ? undefined : dispatch(call)))
+      .then(
+        (response) => {
+          // Each failed step is already logged and counted where it ran; this names the event.
+          if (response?.status === 'failed') {
+            logger?.warn(
+              { url, retcode: response.retcode, message: response.message },
+              'quick operation failed',
+            )
+          }
+        },
+        (error: unknown) => logger?.warn({ url, err: error }, 'quick operation failed'),
+      )
+      .finally(() => {
+        if (--this.#quickPending === 0) this.#quick = undefined
+      })
   }
 }

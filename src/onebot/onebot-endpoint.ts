@@ -165,6 +165,7 @@ export class OneBotEndpoint {
           selfId: this.#selfId,
           bufferSize: config.bufferSize,
           userAgent: this.#userAgent,
+          dispatch,
           bot,
           logger,
           metrics,

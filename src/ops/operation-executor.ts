@@ -19,6 +19,7 @@ import type { MessageEvent } from '../model/bridge-event.js'
 import type { MediaElement } from '../model/element.js'
 import type {
   ChannelInfo,
+  Conversation,
   GuildInfo,
   MemberInfo,
   Operation,
@@ -47,6 +48,9 @@ export interface OperationExecutorOptions {
   logger?: Logger
   metrics?: Metrics
 }
+
+/** KOOK's largest `page_size` for message/list and direct-message/list (kook.md §5). */
+export const MAX_HISTORY_PAGE = 100
 
 type Handlers = {
   [K in Operation['op']]: (op: Extract<Operation, { op: K }>) => Promise<OperationResults[K]>
@@ -83,6 +87,7 @@ export class OperationExecutor implements OperationRunner {
       sendMessage: (op) => this.#sendMessage(op),
       recall: (op) => this.#recall(op),
       getMessage: (op) => this.#getMessage(op),
+      getHistory: (op) => this.#getHistory(op),
       react: (op) => this.#react(op),
       editMessage: (op) => this.#editMessage(op),
       getSelf: async () => this.#o.self,
@@ -315,12 +320,124 @@ export class OperationExecutor implements OperationRunner {
     }
     return event
   }
+
+  async #getHistory(op: Extract<Operation, { op: 'getHistory' }>): Promise<MessageEvent[]> {
+    if (!Number.isSafeInteger(op.count) || op.count < 1) {
+      throw new BridgeError(ErrorCode.BadParams, `count: expected at least 1 message, got ${op.count}`)
+    }
+    const count = Math.min(op.count, MAX_HISTORY_PAGE)
+    const direction = op.direction ?? 'before'
+    // KOOK's before/after pages leave the anchor out: fetch it separately and make room for it.
+    const withAnchor = op.anchor !== undefined && op.includeAnchor === true && direction !== 'around'
+    const pageSize = withAnchor ? count - 1 : count
+    const cursor: Record<string, unknown> = {}
+    if (op.anchor !== undefined) {
+      cursor['msg_id'] = op.anchor
+      cursor['flag'] = direction
+    }
+    const items =
+      op.target.scene === 'channel'
+        ? await this.#channelHistory(
+            op.target.channelId,
+            cursor,
+            pageSize,
+            withAnchor ? op.anchor : undefined,
+          )
+        : await this.#directHistory(op.target, cursor, pageSize, withAnchor ? op.anchor : undefined)
+    // The anchor comes back last; on an `after` page it is the oldest message, so it goes first.
+    if (withAnchor && direction === 'after') items.unshift(...items.splice(items.length - 1, 1))
+    const events: MessageEvent[] = []
+    for (const item of items) {
+      const event = this.#o.messageFromKook(item)
+      if (event === undefined) {
+        // Not silent: a message the mapping table cannot read is counted, and the page is shorter.
+        this.#o.metrics?.inc('kookbridge_history_unreadable_total')
+        this.#o.logger?.warn({ msgId: item['msg_id'] }, 'history message could not be read; left out')
+        continue
+      }
+      this.#index(event)
+      events.push(event)
+    }
+    return events
+  }
+
+  /** Event-shaped channel messages, oldest first; the anchor (when asked for) last. */
+  async #channelHistory(
+    channelId: string,
+    cursor: Record<string, unknown>,
+    pageSize: number,
+    anchor: string | undefined,
+  ): Promise<Array<Record<string, unknown>>> {
+    const [page, anchorView] = await Promise.all([
+      pageSize > 0
+        ? this.#o.api.call('message/list', { target_id: channelId, ...cursor, page_size: pageSize })
+        : { items: [] },
+      anchor === undefined ? undefined : this.#o.api.call('message/view', { msg_id: anchor }),
+    ])
+    const views = anchorView === undefined ? page.items : [...page.items, anchorView]
+    // List items name no guild; the message index usually knows it from events, else channel/view does.
+    let guildId = this.#o.store.getMessage(anchor ?? '')?.guildId
+    for (const view of views) guildId ??= this.#o.store.getMessage(view.id)?.guildId
+    if (guildId === undefined && views.length > 0) {
+      guildId = (await this.#o.api.call('channel/view', { target_id: channelId })).guild_id
+    }
+    const place = { guildId: guildId ?? '', channelId, userId: '' }
+    return views.map((view) => channelViewToEvent(view, place))
+  }
+
+  /** Event-shaped DMs, oldest first; the anchor (when asked for) last. */
+  async #directHistory(
+    target: Extract<Conversation, { scene: 'direct' }>,
+    cursor: Record<string, unknown>,
+    pageSize: number,
+    anchor: string | undefined,
+  ): Promise<Array<Record<string, unknown>>> {
+    let { chatCode, userId } = target
+    chatCode ??= userId === undefined ? undefined : this.#o.store.chatCodeFor(userId)
+    userId ??= this.#o.store.directPeers().find((peer) => peer.chatCode === chatCode)?.userId
+    if (chatCode === undefined) {
+      if (userId === undefined) {
+        throw new BridgeError(ErrorCode.BadParams, 'a DM history needs a user id or a chat code')
+      }
+      // direct-message/view needs the chat code, and the list's answer never names it: learn it once.
+      // KOOK returns the existing chat for the pair (kook.md §7), so this creates nothing new.
+      const chat = await this.#o.api.call('user-chat/create', { target_id: userId })
+      chatCode = chat.code
+      this.#o.store.rememberChatCode(userId, chatCode)
+    }
+    const code = chatCode
+    const [page, anchorView] = await Promise.all([
+      pageSize > 0
+        ? this.#o.api.call('direct-message/list', { chat_code: code, ...cursor, page_size: pageSize })
+        : { items: [] },
+      anchor === undefined
+        ? undefined
+        : this.#o.api.call('direct-message/view', { chat_code: code, msg_id: anchor }),
+    ])
+    const views = anchorView === undefined ? page.items : [...page.items, anchorView]
+    return views.map((view) => directViewToEvent(view, code, this.#o.self.id, userId))
+  }
+
+  /** Puts a read message in the index (idempotent), so its number is the one events used or a fresh one. */
+  #index(event: MessageEvent): void {
+    const record: Omit<MessageRecord, 'number'> = {
+      msgId: event.messageId,
+      scene: event.scene,
+      userId: event.sender.id,
+      time: event.time,
+      parts: [event.messageId],
+    }
+    if (event.guildId !== undefined && event.guildId !== '') record.guildId = event.guildId
+    if (event.channelId !== undefined) record.channelId = event.channelId
+    if (event.chatCode !== undefined) record.chatCode = event.chatCode
+    this.#o.store.putMessage(record)
+  }
 }
 
 /** message/view answers in a different shape than the gateway event: rebuild the event shape. */
 function channelViewToEvent(
   view: KookChannelMessage,
-  record: MessageRecord | undefined,
+  record: Pick<MessageRecord, 'guildId' | 'channelId' | 'userId'> | undefined,
 ): Record<string, unknown> {
   const extra: Record<string, unknown> = {
     type: view.type,
@@ -351,10 +468,12 @@ function channelViewToEvent(
   }
 }
 
+/** `peerId`: the other party of the chat, the event's `target_id` when the bot wrote the message. */
 function directViewToEvent(
   view: KookDirectMessage,
   chatCode: string,
   selfId: string,
+  peerId?: string,
 ): Record<string, unknown> {
   const extra: Record<string, unknown> = {
     type: view.type,
@@ -366,7 +485,7 @@ function directViewToEvent(
   return {
     channel_type: 'PERSON',
     type: view.type,
-    target_id: selfId,
+    target_id: view.author_id === selfId && peerId !== undefined ? peerId : selfId,
     author_id: view.author_id,
     content: view.content,
     msg_id: view.id,

@@ -106,4 +106,42 @@ describe('operation executor against the simulator', () => {
     const members = await ops.run({ op: 'listMembers', guildId: guild.id })
     expect(members.find((m) => m.id === guild.user_id)?.role).toBe('owner')
   })
+
+  it('reads history around an anchor in every KOOK direction, oldest first, and indexes what it read', async () => {
+    const { sim, runtime, ops, channel, human } = await setup()
+    const ids = ['m1', 'm2', 'm3', 'm4', 'm5'].map(
+      (content) =>
+        (sim.postMessage({ channelId: channel.id, authorId: human.id, content }) as { msg_id: string })
+          .msg_id,
+    )
+    const target = { scene: 'channel' as const, channelId: channel.id }
+    const read = async (extra: Record<string, unknown>) => {
+      const events = await ops.run({ op: 'getHistory', target, count: 3, ...extra })
+      return events.map((e) => e.plainText)
+    }
+    expect(await read({ anchor: ids[1], direction: 'after', includeAnchor: true })).toEqual([
+      'm2',
+      'm3',
+      'm4',
+    ])
+    expect(await read({ anchor: ids[1], direction: 'after' })).toEqual(['m3', 'm4', 'm5'])
+    expect(await read({ anchor: ids[3], direction: 'before', includeAnchor: true })).toEqual([
+      'm2',
+      'm3',
+      'm4',
+    ])
+    expect(await read({ anchor: ids[2], direction: 'around', includeAnchor: true })).toEqual([
+      'm2',
+      'm3',
+      'm4',
+    ])
+    expect(await read({})).toEqual(['m3', 'm4', 'm5'])
+    for (const id of ids) expect(runtime.store.getMessage(id)?.channelId).toBe(channel.id)
+    // KOOK pages hold 100 at most: a larger count is capped, not sent.
+    await ops.run({ op: 'getHistory', target, count: 500 })
+    expect(calls(sim, 'message/list').at(-1)?.params['page_size']).toBe('100')
+    await expect(ops.run({ op: 'getHistory', target, count: 0 })).rejects.toMatchObject({
+      code: 'BAD_PARAMS',
+    })
+  })
 })

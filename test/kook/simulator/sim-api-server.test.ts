@@ -364,6 +364,27 @@ describe('history, DM edits and bans', () => {
     expect(after.body.data.items.map((m: { content: string }) => m.content)).toEqual(['m4'])
   })
 
+  it('pages direct-message/list by chat_code or by target_id, both sides of the chat, DM item shape', async () => {
+    sim.postMessage({ userId: ALICE, content: 'from alice' })
+    await callApi(sim, 'direct-message/create', { chat_code: ALICE_CHAT, type: 9, content: 'from bot' })
+    const byCode = await callApi(sim, 'direct-message/list', { chat_code: ALICE_CHAT })
+    const byUser = await callApi(sim, 'direct-message/list', { target_id: ALICE })
+    const items = byCode.body.data.items as Array<{ content: string; author_id: string; author?: unknown }>
+    expect(items.map((m) => [m.content, m.author_id])).toEqual([
+      ['from alice', ALICE],
+      ['from bot', sim.bot.id],
+    ])
+    // DM items name the author by id only (kook.md §5), unlike channel items.
+    expect(items[0]).not.toHaveProperty('author')
+    expect(byUser.body.data.items).toEqual(byCode.body.data.items)
+    const older = await callApi(sim, 'direct-message/list', {
+      chat_code: ALICE_CHAT,
+      msg_id: sim.messages.at(-1)?.msgId,
+      flag: 'before',
+    })
+    expect(older.body.data.items.map((m: { content: string }) => m.content)).toEqual(['from alice'])
+  })
+
   it('edits and recalls the bot’s DMs with PERSON events naming the chat', async () => {
     const sent = await callApi(sim, 'direct-message/create', {
       chat_code: ALICE_CHAT,
