@@ -161,6 +161,48 @@ describe('kritor over the KOOK simulator', () => {
       expect(sim.allMessages.find((m) => m.msgId === d['msg_id'])?.deleted).toBe(true)
     })
 
+    it('reads channel history up to a message, by id or by seq, with the seqs the events carried', async () => {
+      const message = streams.byName['EVENT_TYPE_MESSAGE'] as OpenStream
+      const before = message.received.length
+      const posted = ['history one', 'history two', 'history three'].map((content) =>
+        sim.postMessage({ content }),
+      )
+      await waitFor(() => expect(message.received.length).toBe(before + 3))
+      const bodies = message.received.slice(before).map((event) => event['message'] as Json)
+      const contact = bodies[0]?.['contact']
+
+      const byId = await bridge.client.unary('kritor.message.MessageService/GetHistoryMessage', {
+        contact,
+        start_message_id: posted[1]?.['msg_id'],
+        count: 2,
+      })
+      const page = byId.response['messages'] as Json[]
+      // Oldest first, ending with the start message; same ids, seqs and elements as the events.
+      expect(page.map((m) => [m['message_id'], m['message_seq'], m['elements']])).toEqual(
+        bodies.slice(0, 2).map((m) => [m['message_id'], m['message_seq'], m['elements']]),
+      )
+      const listed = sim.requests.filter((r) => r.route === 'message/list').at(-1)
+      expect(listed?.params).toMatchObject({ target_id: posted[0]?.['target_id'] })
+
+      const bySeq = await bridge.client.unary('kritor.message.MessageService/GetHistoryMessageBySeq', {
+        contact,
+        start_message_seq: bodies[2]?.['message_seq'],
+        count: 3,
+      })
+      expect((bySeq.response['messages'] as Json[]).map((m) => m['message_id'])).toEqual(
+        posted.map((d) => d['msg_id']),
+      )
+
+      const elsewhere = await failure(
+        bridge.client.unary('kritor.message.MessageService/GetHistoryMessage', {
+          contact: { scene: 'GROUP', peer: '1234567890123' },
+          start_message_id: posted[1]?.['msg_id'],
+        }),
+      )
+      expect(elsewhere.code).toBe(status.INVALID_ARGUMENT)
+      expect(elsewhere.details).toContain('not in this conversation')
+    })
+
     it('sends text + @mention + reply + image: uploaded first, then one message/create with quote', async () => {
       const message = streams.byName['EVENT_TYPE_MESSAGE'] as OpenStream
       const before = message.received.length

@@ -8,9 +8,14 @@
  *   send (one logical message may become several KOOK messages; recall removes them all).
  * - RecallMessage / GetMessage / ReactMessageWithEmoji need only message_id (nonebot sends nothing
  *   else): the message index knows the rest. GetMessageBySeq resolves the synthetic seq through it.
+ * - GetHistoryMessage / GetHistoryMessageBySeq: the conversation (a channel, or a DM by user) from the
+ *   contact, the messages up to and including the start message (the newest when none is given),
+ *   oldest first, as Shamrock and Lagrange answer it; `count` defaults to 20 and is capped at KOOK's
+ *   page size of 100. Every message carries the message_seq its event had (or a fresh persistent one).
  */
 import type { services } from '../../../gen/kritor/1.0.3/services.js'
 import { BridgeError, ErrorCode } from '../../errors/bridge-error.js'
+import type { Conversation } from '../../model/operation.js'
 import { decodeContactTarget } from '../decode-contact.js'
 import { decodeElements } from '../decode-elements.js'
 import { encodePushMessage } from '../encode-push-message.js'
@@ -25,6 +30,25 @@ function requireMessageId(value: string): string {
   return id
 }
 
+const DEFAULT_HISTORY_COUNT = 20
+
+/** The conversation a history request reads: KOOK lists channels and DMs, not temp messages. */
+function historyConversation(contact: Parameters<typeof decodeContactTarget>[0]): Conversation {
+  const target = decodeContactTarget(contact)
+  if (target.scene === 'direct') return target.userId ? { scene: 'direct', userId: target.userId } : target
+  if (target.tempUserId !== undefined)
+    throw new BridgeError(
+      ErrorCode.BadParams,
+      'KOOK keeps no history of temporary (STRANGER_FROM_GROUP) messages',
+    )
+  return { scene: 'channel', channelId: target.channelId }
+}
+
+function historyCount(count: number | null | undefined): number {
+  // proto3 `optional uint32`: absent or 0 both mean "the default" to the clients that send it.
+  return count === null || count === undefined || count === 0 ? DEFAULT_HISTORY_COUNT : count
+}
+
 export function messageService(deps: ServiceDeps): ServiceImpl<Service> {
   const getMessage = async (messageId: string) => {
     const event = await deps.ops.run({ op: 'getMessage', messageId })
@@ -35,6 +59,27 @@ export function messageService(deps: ServiceDeps): ServiceImpl<Service> {
         onInvalidId: deps.onInvalidId,
       }),
     }
+  }
+  const history = async (
+    target: Conversation,
+    anchor: string | undefined,
+    count: number | null | undefined,
+  ) => {
+    const known = anchor === undefined ? undefined : deps.store.getMessage(anchor)
+    // KOOK would page another channel's history around a foreign msg_id; say what is wrong instead.
+    const inTarget =
+      known === undefined ||
+      (target.scene === 'channel' ? known.channelId === target.channelId : known.scene === 'direct')
+    if (!inTarget) throw new BridgeError(ErrorCode.BadParams, `message ${anchor} is not in this conversation`)
+    const events = await deps.ops.run({
+      op: 'getHistory',
+      target,
+      ...(anchor === undefined ? {} : { anchor, includeAnchor: true }),
+      direction: 'before',
+      count: historyCount(count),
+    })
+    const encode = { store: deps.store, sceneMode: deps.sceneMode, onInvalidId: deps.onInvalidId }
+    return { messages: events.map((event) => encodePushMessage(event, encode)) }
   }
   return {
     SendMessage: async (request) => {
@@ -70,8 +115,21 @@ export function messageService(deps: ServiceDeps): ServiceImpl<Service> {
     },
     SendMessageByResId: unimplemented('KOOK has no forwarded-message bundles (res_id)'),
     SetMessageReaded: unimplemented('KOOK has no read receipts for bots'),
-    GetHistoryMessage: unimplemented('message history is not served yet'),
-    GetHistoryMessageBySeq: unimplemented('message history is not served yet'),
+    GetHistoryMessage: async (request) => {
+      const target = historyConversation(request.contact)
+      const anchor = (request.start_message_id ?? '').trim()
+      return history(target, anchor === '' ? undefined : anchor, request.count)
+    },
+    GetHistoryMessageBySeq: async (request) => {
+      const target = historyConversation(request.contact)
+      const raw = request.start_message_seq
+      const seq = raw === null || raw === undefined ? 0 : Number(String(raw))
+      if (seq === 0) return history(target, undefined, request.count)
+      const record = Number.isSafeInteger(seq) && seq > 0 ? deps.store.getMessageByNumber(seq) : undefined
+      if (record === undefined)
+        throw new BridgeError(ErrorCode.NotFound, `no message with message_seq ${String(raw)}`)
+      return history(target, record.msgId, request.count)
+    },
     UploadForwardMessage: unimplemented('KOOK has no forwarded-message bundles'),
     DownloadForwardMessage: unimplemented('KOOK has no forwarded-message bundles'),
     GetEssenceMessageList: unimplemented(
