@@ -26,6 +26,8 @@ describe('reverse WS', () => {
     expect(connection.headers['x-self-id']).toBe(String(endpoint.selfId))
     expect(connection.headers['x-client-role']).toBe('Universal')
     expect(connection.headers['user-agent']).toMatch(/^kookbridge\//)
+    // No permessage-deflate offer: on loopback it only adds latency to every event frame.
+    expect(connection.headers['sec-websocket-extensions']).toBeUndefined()
     expect(connection.frames[0]?.body).toMatchObject({
       post_type: 'meta_event',
       meta_event_type: 'lifecycle',

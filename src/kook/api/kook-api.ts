@@ -190,10 +190,18 @@ export class KookApi extends EventEmitter<KookApiEvents> {
     const request = encodeRequest(this.#baseUrl, route, spec, params)
     const { signal } = options
     const queue = this.#queueFor(this.#limits.bucketOf(route))
-    try {
-      await queue.wait(signal)
-    } catch (reason) {
-      throw abortedError(route, reason, false)
+    // A reply is one API call on the event's critical path: when the bucket is free and no limit holds
+    // the route (the usual case), everything up to handing the request to node runs in this tick, with
+    // no promise per gate. Each `await` it used to take was a turn of the microtask queue in which other
+    // work could run first. Small (call → http.request is ~9 µs hot; in the Karin bench the span stayed
+    // within its noise, 24–33 µs), but it keeps a reply from queueing behind unrelated work.
+    if (signal?.aborted) throw abortedError(route, signal.reason, false)
+    if (!queue.tryEnter()) {
+      try {
+        await queue.wait(signal)
+      } catch (reason) {
+        throw abortedError(route, reason, false)
+      }
     }
     try {
       return (await this.#execute(route, spec, request, signal)) as ResponseOf<R>
@@ -270,7 +278,12 @@ export class KookApi extends EventEmitter<KookApiEvents> {
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
-      await this.#waitForLimits(route, signal)
+      if (this.#limits.delay(route, this.#now()).waitMs > 0) {
+        // Held: yield first, so `rateLimited` is never emitted inside the caller's own `call()` (a
+        // listener attached right after the call must still see it, as before the fast path).
+        await undefined
+        await this.#waitForLimits(route, signal)
+      }
       this.#limits.consume(route)
       const result = await this.#attempt(route, request, signal)
       if (!result.ok) {

@@ -25,6 +25,12 @@ export interface SimRequestRecord {
   /** The envelope `code` (0 = success); undefined when no envelope was sent. */
   code: number | undefined
   time: number
+  /**
+   * `performance.now()` when the whole request had been read, before the simulator routed and answered
+   * it: when the call reached "KOOK". Latency measurements end here, so the simulator's own handling
+   * (parsing, running the route, answering) is not billed to the client (bench/karin-bench.ts).
+   */
+  receivedAt: number
 }
 
 export interface SimApiServerOptions {
@@ -96,6 +102,7 @@ export class SimApiServer {
     }
     const route = url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '')
     const headers = lowerCaseHeaders(req)
+    let receivedAt = Number.NaN
     const record = (reply: Pick<Reply, 'status' | 'code'> | undefined, params: Record<string, unknown>) =>
       this.#o.onRequest({
         route,
@@ -105,6 +112,7 @@ export class SimApiServer {
         status: reply?.status ?? 0,
         code: reply?.code,
         time: this.#o.context.clock(),
+        receivedAt,
       })
     const finish = (reply: Reply, params: Record<string, unknown>) => {
       record(reply, params)
@@ -114,7 +122,9 @@ export class SimApiServer {
     let body: Buffer
     try {
       body = await readBody(req, this.#o.maxBodyBytes)
+      receivedAt = performance.now()
     } catch (cause) {
+      receivedAt = performance.now()
       if (!(cause instanceof BodyTooLarge)) throw cause
       finish(envelope(413, 40014, '请求体过大 (request body too large)'), {})
       req.destroy()
