@@ -86,6 +86,10 @@ function checkInput(input: MessageInput): void {
 
 /** Parts in order without duplicates, the message's own msg_id included. */
 function partsOf(input: MessageInput): string[] {
+  // Every received message: one KOOK message, its own id. No Set and no spread for it.
+  if (input.parts.length === 0 || (input.parts.length === 1 && input.parts[0] === input.msgId)) {
+    return [input.msgId]
+  }
   const parts = input.parts.includes(input.msgId) ? [...input.parts] : [input.msgId, ...input.parts]
   return [...new Set(parts)]
 }

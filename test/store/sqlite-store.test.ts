@@ -166,9 +166,9 @@ describe('SqliteStore', () => {
   })
 
   describe('write-behind', () => {
-    it('writes in the next tick, not during the call', async () => {
+    it('writes within the flush window, not during the call', async () => {
       const file = freshFile()
-      const store = open(file)
+      const store = open(file, { flushIntervalMs: 30 })
       store.putMessage(channelMessage('m1'))
       store.rememberChatCode('42', 'cc-42')
       const reader = new Database(file, { readonly: true })
@@ -176,13 +176,48 @@ describe('SqliteStore', () => {
         const count = () => reader.prepare('SELECT COUNT(*) FROM messages').pluck().get()
         expect(count()).toBe(0)
         expect(store.stats().pendingWrites).toBeGreaterThan(0)
+        // Later changes join the same commit instead of each tick committing its own.
         await new Promise((resolve) => setImmediate(resolve))
-        expect(count()).toBe(1)
+        store.putMessage(channelMessage('m2'))
+        expect(count()).toBe(0)
+        await new Promise((resolve) => setTimeout(resolve, 60))
+        expect(count()).toBe(2)
         expect(reader.prepare('SELECT chat_code FROM chat_codes').pluck().get()).toBe('cc-42')
         expect(store.stats().pendingWrites).toBe(0)
       } finally {
         reader.close()
       }
+    })
+
+    it('commits a burst at the end of its tick once flushAfter changes wait', async () => {
+      const file = freshFile()
+      const store = open(file, { flushIntervalMs: 60_000, flushAfter: 10 })
+      for (let i = 0; i < 20; i++) store.putMessage(channelMessage(`burst-${i}`))
+      const reader = new Database(file, { readonly: true })
+      try {
+        expect(reader.prepare('SELECT COUNT(*) FROM messages').pluck().get()).toBe(0)
+        await new Promise((resolve) => setImmediate(resolve))
+        expect(reader.prepare('SELECT COUNT(*) FROM messages').pluck().get()).toBe(20)
+        expect(store.stats().pendingWrites).toBe(0)
+      } finally {
+        reader.close()
+      }
+    })
+
+    it('finds parts written before a restart, and numbers unseen ids without error', () => {
+      const file = freshFile()
+      const before = open(file)
+      // Enough rows that the part-key filter on reopen is sized from the disk, not the minimum.
+      for (let i = 0; i < 2_000; i++) before.putMessage(channelMessage(`old-${i}`))
+      before.addParts('old-7', ['old-7-b'])
+      before.close()
+      const after = open(file)
+      for (let i = 0; i < 2_000; i++) expect(after.getMessage(`old-${i}`)?.number).toBe(i + 1)
+      expect(after.getMessage('old-7-b')?.number).toBe(8)
+      expect(after.getMessage('never-seen')).toBeUndefined()
+      expect(after.putMessage(channelMessage('new-1')).number).toBe(2_001)
+      // Idempotent on a part that is only on disk (not in the memory cache of this process).
+      expect(after.putMessage(channelMessage('old-1999')).number).toBe(2_000)
     })
 
     it('keeps all of 10k messages put in one burst then closed', () => {
