@@ -19,12 +19,15 @@
  *
  * Run alone: `npx tsx bench/kritor-pipeline-bench.ts` (prints a table). `KRITOR_BENCH_CHILD_FLAGS`
  * passes node flags to the bridge, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`;
- * `KRITOR_BENCH_STORES=memory` runs one store only.
+ * `KRITOR_BENCH_STORES=memory` runs one store only; `KRITOR_BENCH_PHASES=throughput,latency` skips the
+ * others; `KRITOR_BENCH_DIAG=1` reports GC pauses and event-loop delay of both processes during the
+ * latency run.
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import v8 from 'node:v8'
 import vm from 'node:vm'
@@ -64,8 +67,90 @@ type ChildMessage =
       cpu: number
       /** Wall time spent inside Hub.publish (the kritor endpoint's synchronous work), ms. */
       publishMs: number
+      /** Gateway counters that explain a shortfall: reconnects, sns given up, buffered events dropped. */
+      gateway: { disconnects: number; snSkipped: number; dropped: number }
     }
-type ParentMessage = { kind: 'rss'; resetPeak?: boolean } | { kind: 'stop' }
+  | { kind: 'diag'; diag: PauseDiag }
+type ParentMessage =
+  | { kind: 'rss'; resetPeak?: boolean }
+  | { kind: 'diag'; start: boolean }
+  | { kind: 'stop' }
+
+/** What paused a process during a window: GC by kind and event-loop delay (KRITOR_BENCH_DIAG=1). */
+interface PauseDiag {
+  gc: Record<string, { count: number; totalMs: number; maxMs: number }>
+  loopDelayP99Ms: number
+  loopDelayMaxMs: number
+}
+
+const GC_KINDS: Record<number, string> = {
+  1: 'scavenge',
+  2: 'mark-compact',
+  4: 'incremental',
+  8: 'weak-callbacks',
+}
+
+/** Starts recording GC pauses and event-loop delay; the returned function stops and reports. */
+function recordPauses(): () => PauseDiag {
+  const gc: PauseDiag['gc'] = {}
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const detail = (entry as { detail?: { kind?: number } }).detail
+      const kind = GC_KINDS[detail?.kind ?? 0] ?? 'other'
+      const row = gc[kind] ?? { count: 0, totalMs: 0, maxMs: 0 }
+      gc[kind] = row
+      row.count++
+      row.totalMs += entry.duration
+      row.maxMs = Math.max(row.maxMs, entry.duration)
+    }
+  })
+  observer.observe({ entryTypes: ['gc'] })
+  const loop = monitorEventLoopDelay({ resolution: 1 })
+  loop.enable()
+  return () => {
+    observer.disconnect()
+    loop.disable()
+    return { gc, loopDelayP99Ms: loop.percentile(99) / 1e6, loopDelayMaxMs: loop.max / 1e6 }
+  }
+}
+
+/**
+ * The bridge's peak RSS since the last `reset`. Linux keeps the high-water mark itself (VmHWM, what
+ * getrusage reports as maxRSS) and resets it on `echo 5 > /proc/self/clear_refs`, so nothing has to
+ * poll. Polling `process.memoryUsage.rss()` every 10 ms instead took 3.7 s of the bridge's main thread
+ * over one run (--cpu-prof; a /proc read that waits behind the GC threads' mmap work on a busy host)
+ * and stalled it right in the latency measurement. The poll remains the fallback where clear_refs is
+ * not writable, and then only from the first `reset` (the burst), not during the other phases.
+ */
+class PeakRss {
+  #kernel = false
+  #peak = 0
+  #sampler: NodeJS.Timeout | undefined
+
+  reset(rss: number): void {
+    this.#peak = rss
+    try {
+      fs.writeFileSync('/proc/self/clear_refs', '5')
+      this.#kernel = true
+      return
+    } catch {
+      this.#kernel = false
+    }
+    this.#sampler ??= setInterval(() => {
+      this.#peak = Math.max(this.#peak, process.memoryUsage.rss())
+    }, 10)
+  }
+
+  read(rss: number): number {
+    const kernel = this.#kernel ? process.resourceUsage().maxRSS * 1024 : 0
+    this.#peak = Math.max(this.#peak, rss, kernel)
+    return this.#peak
+  }
+
+  stop(): void {
+    clearInterval(this.#sampler)
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Child: one bot, as `kookbridge` runs it, with the kritor endpoint on loopback.
@@ -100,29 +185,34 @@ async function runChild(apiBase: string, token: string, store: string): Promise<
     publishMs += performance.now() - t
   }
   while (!runtime.online) await new Promise((resolve) => setTimeout(resolve, 5))
-  let peak = process.memoryUsage.rss()
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss())
-  }, 10)
+  const peakRss = new PeakRss()
   const send = (message: ChildMessage) => process.send?.(message)
+  let stopRecording: (() => PauseDiag) | undefined
   process.on('message', (message: ParentMessage) => {
-    if (message.kind === 'rss') {
+    if (message.kind === 'diag') {
+      if (message.start) stopRecording = recordPauses()
+      else if (stopRecording) send({ kind: 'diag', diag: stopRecording() })
+    } else if (message.kind === 'rss') {
       const rss = process.memoryUsage.rss()
-      peak = Math.max(peak, rss)
       send({
         kind: 'rss',
         rss,
-        peak,
+        peak: peakRss.read(rss),
         streams: endpoint.streamStats().length,
         dropped: runtime.metrics.total('kookbridge_kritor_events_dropped_total'),
         published,
         lastAt,
         cpu: (({ user, system }) => user + system)(process.cpuUsage()),
         publishMs,
+        gateway: {
+          disconnects: runtime.metrics.total('kook_gateway_disconnects_total'),
+          snSkipped: runtime.metrics.total('kook_gateway_sn_skipped_total'),
+          dropped: runtime.metrics.total('kook_gateway_events_dropped_total'),
+        },
       })
-      if (message.resetPeak) peak = rss
+      if (message.resetPeak) peakRss.reset(rss)
     } else {
-      clearInterval(sampler)
+      peakRss.stop()
       void runtime.stop().finally(() => {
         fs.rmSync(dataDir, { recursive: true, force: true })
         process.exit(0)
@@ -199,6 +289,18 @@ class Child {
     const reply = this.next()
     this.process.send({ kind: 'rss', resetPeak } satisfies ParentMessage)
     return (await reply) as Extract<ChildMessage, { kind: 'rss' }>
+  }
+
+  diag(start: true): void
+  diag(start: false): Promise<PauseDiag>
+  diag(start: boolean): Promise<PauseDiag> | undefined {
+    if (start) {
+      this.process.send({ kind: 'diag', start } satisfies ParentMessage)
+      return undefined
+    }
+    const reply = this.next()
+    this.process.send({ kind: 'diag', start } satisfies ParentMessage)
+    return reply.then((message) => (message as Extract<ChildMessage, { kind: 'diag' }>).diag)
   }
 
   async stop(): Promise<void> {
@@ -362,6 +464,14 @@ async function measureIdle(phase: Phase, streamsOpen: number): Promise<grpc.Clie
  * Sustained throughput, closed loop: frames go out while fewer than IN_FLIGHT events are between the
  * simulator and the clients (as a reader that keeps up would allow), so nothing queues up anywhere
  * and nothing may be dropped. This is the rate the pipeline can carry, end to end.
+ *
+ * A run that ends exactly IN_FLIGHT short lost everything in flight at once, and the closed loop then
+ * waits forever: that is a gateway session reset. An earlier version of this bench sent frames with
+ * sns of its own (`injectFrame`), which the simulator's session never issued; the bridge's first
+ * PING then carried an sn beyond the session's, KOOK's "invalid sn" (40108) answered with s=5, and
+ * the frames sent while the bridge opened a new session went to a closed socket ("sent 56686, bridge
+ * published 55686"). Frames now go through `sim.inject` (numbered by the session, kept in its history
+ * for a resume), and the gateway counters below say which case it was if it ever happens again.
  */
 async function measureThroughput(
   phase: Phase,
@@ -390,7 +500,7 @@ async function measureThroughput(
   const after = await child.rss()
   if (!complete) {
     process.stderr.write(
-      `throughput run incomplete: sent ${sent}, bridge published ${after.published - before.published}, delivered ${got} (messages ${messages.count}, notices ${notices.count}), dropped ${after.dropped - before.dropped}\n`,
+      `throughput run incomplete: sent ${sent}, bridge published ${after.published - before.published}, delivered ${got} (messages ${messages.count}, notices ${notices.count}), dropped ${after.dropped - before.dropped}; gateway before ${JSON.stringify(before.gateway)}, after ${JSON.stringify(after.gateway)}\n`,
     )
   }
   const rate = got / seconds
@@ -442,6 +552,8 @@ async function measureBurst(
   const delivered = () => messages.count + notices.count
   gcParent()
   const before = await child.rss(true)
+  const diagnose = process.env['KRITOR_BENCH_DIAG'] === '1'
+  if (diagnose) child.diag(true)
   const start = delivered()
   const t0 = performance.now()
   for (let i = 0; i < frames.frames.length; i += 500) {
@@ -454,6 +566,9 @@ async function measureBurst(
     await sleep(10)
   }
   await sleep(500)
+  if (diagnose) {
+    process.stderr.write(`burst diag [${label}]: bridge ${JSON.stringify(await child.diag(false))}\n`)
+  }
   const after = await child.rss()
   rows.push({
     section: SECTION,
@@ -488,7 +603,13 @@ async function measureLatency(
   subscribers: { messages: Subscriber; notices: Subscriber },
   frames: FrameSet,
 ): Promise<void> {
-  const { sim, rows, label } = phase
+  const { sim, child, rows, label } = phase
+  // The parent's clock times every event: a collection of the throughput run's garbage (frames, the
+  // simulator's history) must not land inside this window.
+  gcParent()
+  const diagnose = process.env['KRITOR_BENCH_DIAG'] === '1'
+  const stopParent = diagnose ? recordPauses() : undefined
+  if (diagnose) child.diag(true)
   const sentAt = new Map<string, number>()
   const samples: number[] = []
   subscribers.messages.onEvent = (bytes, at) => {
@@ -520,6 +641,13 @@ async function measureLatency(
     }, 1)
   })
   await waitUntil(() => samples.length >= frames.frames.length, 5_000)
+  if (stopParent) {
+    const bridge = await child.diag(false)
+    const slow = samples.filter((ms) => ms > 1).length
+    process.stderr.write(
+      `latency diag [${label}]: samples > 1 ms: ${slow}\n  bridge: ${JSON.stringify(bridge)}\n  parent: ${JSON.stringify(stopParent())}\n`,
+    )
+  }
   samples.sort((a, b) => a - b)
   const rate = LATENCY_RATE.toLocaleString('en-US')
   rows.push({
@@ -594,9 +722,11 @@ async function runPhases(entry: string, store: 'sqlite' | 'memory', withIdle: bo
     const sustained = buildFrames(THROUGHPUT_EVENTS, templates, 'a0000000')
     const latency = buildFrames(LATENCY_RATE * LATENCY_SECONDS, templates, 'c0000000')
     const burst = buildFrames(BURST_EVENTS, templates, 'b0000000')
-    await measureThroughput(phase, { messages, notices }, sustained)
-    await measureLatency(phase, { messages, notices }, latency)
-    await measureBurst(phase, { messages, notices }, burst)
+    // KRITOR_BENCH_PHASES=throughput (or latency, burst; comma-separated) runs only those.
+    const phases = (process.env['KRITOR_BENCH_PHASES'] ?? 'throughput,latency,burst').split(',')
+    if (phases.includes('throughput')) await measureThroughput(phase, { messages, notices }, sustained)
+    if (phases.includes('latency')) await measureLatency(phase, { messages, notices }, latency)
+    if (phases.includes('burst')) await measureBurst(phase, { messages, notices }, burst)
     return rows
   } finally {
     for (const subscriber of subscribers) subscriber.close()

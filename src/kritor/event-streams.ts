@@ -53,10 +53,11 @@ const KINDS: readonly EventStreamKind[] = ['core', 'message', 'notice', 'request
 /**
  * Messages a stream may have inside grpc-js (its Writable buffer) before further events wait in the
  * stream's own queue. grpc-js's objectMode high-water mark is 16, and HTTP/2 takes a stream's writes
- * once per event-loop iteration, while the gateway maps a whole socket read (hundreds of events) per
- * iteration: stopping at `write() === false` moved ~16 events per iteration and a 60,000-event burst
- * lost 96 % of them to the drop policy (bench/kritor-pipeline-bench.ts). A larger window, still
- * bounded, keeps up. Per stream, memory is bounded by WRITE_WINDOW + queueSize events.
+ * once per event-loop iteration, while the gateway maps up to `framesPerTurn` (64) events per turn
+ * (a whole socket read, hundreds of events, before that was bounded): stopping at
+ * `write() === false` moved ~16 events per iteration and a 60,000-event burst lost 96 % of them to
+ * the drop policy (bench/kritor-pipeline-bench.ts). A larger window, still bounded, keeps up. Per
+ * stream, memory is bounded by WRITE_WINDOW + queueSize events.
  */
 const WRITE_WINDOW = 512
 
@@ -69,6 +70,10 @@ interface GrpcCallInternals {
  * HTTP/2 together instead of one per event-loop iteration. It mirrors grpc-js's own `_write`
  * (`this.call.sendMessage(chunk, callback)`, server-call.js) for each message, and completes when the
  * last one does. Where grpc-js's internals differ (another version), nothing is changed.
+ *
+ * Measured (grpc-js 1.14.7, 60,000 messages of 233 bytes to a client in another process, 64 writes
+ * per turn, server process CPU, 3 interleaved runs): 14.4–14.9 µs per message with grpc-js's own
+ * one-at-a-time `_write`, 7.5–10.0 µs with this `_writev`.
  */
 function batchWrites(call: EventCall): void {
   const inner = (call as unknown as GrpcCallInternals).call

@@ -17,6 +17,12 @@ describe('decodeFrame', () => {
     expect(decodeFrame(a, true)).toEqual(event) // no state carried between frames
   })
 
+  it('inflates a frame far larger than one inflate chunk, multi-byte text intact', () => {
+    // A card message can inflate to tens of KB: many output chunks, split inside UTF-8 sequences.
+    const big = { s: 0, sn: 8, d: { type: 10, msg_id: 'big', content: '卡片内容 🃏 '.repeat(5_000) } }
+    expect(decodeFrame(deflateSync(JSON.stringify(big)), true)).toEqual(big)
+  })
+
   it('accepts uncompressed JSON sent as a binary frame', () => {
     expect(decodeFrame(Buffer.from('{"s":3}'), true)).toEqual({ s: 3 })
   })

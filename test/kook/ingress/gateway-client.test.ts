@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { WebSocket } from 'ws'
 import { BridgeError, ErrorCode } from '../../../src/errors/bridge-error.js'
 import {
   GatewayClient,
@@ -174,6 +175,80 @@ describe('GatewayClient: connection and delivery', () => {
     conn.event(2, msg(2))
     await waitFor(() => expect(calls).toBe(2))
     expect(metrics.value('kook_gateway_sink_errors_total')).toBe(1)
+  })
+})
+
+describe('GatewayClient: bounded work per event-loop turn', () => {
+  /** Counts event-loop turns (one setImmediate per turn) and the frames delivered in each. */
+  function turnCounter() {
+    const perTurn: number[] = [0]
+    let ticker: NodeJS.Immediate | undefined
+    const tick = () => {
+      perTurn.push(0)
+      ticker = setImmediate(tick)
+    }
+    ticker = setImmediate(tick)
+    return {
+      perTurn,
+      delivered: () => {
+        perTurn[perTurn.length - 1] = (perTurn.at(-1) ?? 0) + 1
+      },
+      stop: () => clearImmediate(ticker),
+    }
+  }
+
+  it('hands a burst over a few frames per turn, in sn order, none lost', async () => {
+    const turns = turnCounter()
+    const { client, events, sns } = startClient({
+      framesPerTurn: 16,
+      sink: (event) => {
+        turns.delivered()
+        events.push(event)
+      },
+    })
+    const ready = new Promise((resolve) => client.once('ready', resolve))
+    const conn = await helloed(0)
+    await ready
+    const pause = vi.spyOn(WebSocket.prototype, 'pause')
+    const resume = vi.spyOn(WebSocket.prototype, 'resume')
+    // 2,000 frames written at once reach the client in a few socket reads, each of many frames.
+    for (let sn = 1; sn <= 2_000; sn++) conn.event(sn, msg(sn))
+    await waitFor(() => expect(events).toHaveLength(2_000), 10_000)
+    turns.stop()
+    expect(sns()).toEqual(Array.from({ length: 2_000 }, (_, i) => i + 1))
+    // The endpoints' writes run between turns: never more than a turn's budget in between (the
+    // budget is reset in the check phase, so a turn of the counter may straddle two budgets).
+    expect(Math.max(...turns.perTurn)).toBeLessThanOrEqual(32)
+    // Once maxPendingFrames (default 1,024) wait, the socket is paused, then resumed as they drain.
+    expect(pause.mock.calls.length).toBeGreaterThan(0)
+    expect(resume.mock.calls.length).toBeGreaterThan(0)
+    pause.mockRestore()
+    resume.mockRestore()
+  })
+
+  it('delivers every frame received before KOOK closes the socket, then resumes after the last', async () => {
+    const { client, sns } = startClient({ framesPerTurn: 8 })
+    const ready = new Promise((resolve) => client.once('ready', resolve))
+    const conn = await helloed(0)
+    await ready
+    for (let sn = 1; sn <= 300; sn++) conn.event(sn, msg(sn))
+    conn.socket.close(4000)
+    const resumed = await gateway.connection(1)
+    expect(sns()).toEqual(Array.from({ length: 300 }, (_, i) => i + 1))
+    expect(resumed.query.get('sn')).toBe('300')
+    expect(client.lastSn).toBe(300)
+  })
+
+  it('stop() delivers the frames already received before closing', async () => {
+    const { client, sns } = startClient({ framesPerTurn: 8 })
+    const ready = new Promise((resolve) => client.once('ready', resolve))
+    const conn = await helloed(0)
+    await ready
+    for (let sn = 1; sn <= 200; sn++) conn.event(sn, msg(sn))
+    // Every frame has reached the client, and some still wait for their turn when it stops.
+    await waitFor(() => expect(sns().length + client.pendingFrames).toBe(200))
+    await client.stop()
+    expect(sns()).toEqual(Array.from({ length: 200 }, (_, i) => i + 1))
   })
 })
 
