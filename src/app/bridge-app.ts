@@ -8,7 +8,7 @@ import type { ListenAddress } from '../config/listen-address.js'
 import type { Config } from '../config/schema.js'
 import type { Logger } from '../util/logger.js'
 import { Metrics } from '../util/metrics.js'
-import { MetricsServer } from './metrics-server.js'
+import type { MetricsServer } from './metrics-server.js'
 
 export interface BridgeAppOptions {
   config: Config
@@ -42,6 +42,8 @@ export class BridgeApp {
         app.bots.push(runtime)
       }
       if (config.metrics.listen) {
+        // Imported only when configured: node:http's server stays out of a process that serves none.
+        const { MetricsServer } = await import('./metrics-server.js')
         app.#metricsServer = new MetricsServer(app.metrics)
         app.metricsAddress = await app.#metricsServer.start(config.metrics.listen)
         logger.info({ address: app.metricsAddress }, 'metrics served at /metrics')

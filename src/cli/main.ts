@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-import { runCli } from './run-cli.js'
+// Before anything else is loaded: start-up must not grow the young generation (app/startup-heap.ts).
+// Hence run-cli is imported dynamically, after the hold.
+import { holdYoungGenerationSmall } from '../app/startup-heap.js'
+
+const started = holdYoungGenerationSmall()
+const { runCli } = await import('./run-cli.js')
 
 const stopSignal = new Promise<void>((resolve) => {
   process.once('SIGINT', () => resolve())
@@ -11,6 +16,7 @@ const code = await runCli(process.argv.slice(2), {
   stderr: (s) => process.stderr.write(s),
   env: process.env,
   stopSignal,
+  started,
 })
 process.exitCode = code
 // Handles the demo or the bridge left open were closed by their stop(); exit now even if a library

@@ -8,21 +8,27 @@
  *   kookbridge explain EVENT.json        which row matches a KOOK event, and what it becomes
  * Exit codes: 0 ok, 1 runtime failure, 2 invalid input (arguments, configuration, mapping files).
  */
+/*
+ * Each verb imports what it runs (`await import` below), not this module: `kookbridge start` is a
+ * long-lived process and should not keep the simulator, the demo script or the explain renderers
+ * (the OneBot encoders) in its heap for its whole life.
+ */
 import { existsSync } from 'node:fs'
-import { BridgeApp } from '../app/bridge-app.js'
-import { startDemo } from '../app/demo.js'
 import { type LoadedConfig, loadConfig } from '../config/load-config.js'
 import { isBridgeError } from '../errors/bridge-error.js'
-import { runSimulatorCli } from '../kook/simulator/simulator-cli.js'
 import { createLogger } from '../util/logger.js'
 import { VERSION } from '../version.js'
-import { explainRenderers } from './explain-renderers.js'
-import { type CommandIo, runExplain, runMappingsCheck } from './mappings-command.js'
+import type { CommandIo } from './mappings-command.js'
 
 export interface CliEnvironment extends CommandIo {
   env: NodeJS.ProcessEnv
   /** Resolves when the process should stop (SIGINT/SIGTERM). */
   stopSignal: Promise<void>
+  /**
+   * Called once start-up is over: the bridge (or demo) is serving, or another verb begins its work.
+   * main.ts ends its start-up heap hold here (app/startup-heap.ts).
+   */
+  started?: () => void
 }
 
 const USAGE = `kookbridge ${VERSION} — a KOOK bot as a kritor and OneBot v11 endpoint
@@ -68,12 +74,16 @@ async function serve(loaded: LoadedConfig, io: CliEnvironment, forceDemo: boolea
   const logger = createLogger({ level: config.log.level })
   const demo = forceDemo || config.bots.every((bot) => !bot.token)
   if (demo) {
+    const { startDemo } = await import('../app/demo.js')
     const running = await startDemo({ config, baseDir, logger, print: (line) => io.stdout(`${line}\n`) })
+    io.started?.()
     await io.stopSignal
     await running.stop()
     return 0
   }
+  const { BridgeApp } = await import('../app/bridge-app.js')
   const app = await BridgeApp.start({ config, baseDir, logger })
+  io.started?.()
   let fatal = 0
   for (const bot of app.bots) {
     bot.on('fatal', (error) => {
@@ -104,8 +114,11 @@ export async function runCli(argv: readonly string[], io: CliEnvironment): Promi
         const loaded = loadConfig({ ...optionalFile(configFile(args, io.env)), env: io.env })
         return await serve(loaded, io, verb === 'demo')
       }
-      case 'simulate':
+      case 'simulate': {
+        io.started?.()
+        const { runSimulatorCli } = await import('../kook/simulator/simulator-cli.js')
         return await runSimulatorCli(args, io)
+      }
       case 'config': {
         if (args[0] !== 'check') break
         args.shift()
@@ -116,11 +129,16 @@ export async function runCli(argv: readonly string[], io: CliEnvironment): Promi
       }
       case 'mappings': {
         if (args[0] !== 'check') break
+        const { runMappingsCheck } = await import('./mappings-command.js')
         return runMappingsCheck(args.slice(1), io)
       }
       case 'explain': {
         const file = args[0]
         if (!file) break
+        const [{ runExplain }, { explainRenderers }] = await Promise.all([
+          import('./mappings-command.js'),
+          import('./explain-renderers.js'),
+        ])
         return runExplain(file, io, explainRenderers())
       }
       default:

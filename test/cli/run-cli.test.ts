@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runCli } from '../../src/cli/run-cli.js'
+import { KookSimulator } from '../../src/kook/simulator/kook-simulator.js'
 
 function io(env: NodeJS.ProcessEnv = {}) {
   const out: string[] = []
@@ -79,5 +80,35 @@ describe('kookbridge CLI', () => {
     const cli = io()
     expect(await runCli(['frobnicate'], cli)).toBe(2)
     expect(cli.err.join('')).toContain('Usage:')
+  })
+
+  it('reports start-up over once the bridge serves, while it keeps serving until stopped', async () => {
+    const sim = await KookSimulator.start()
+    try {
+      const file = configFile(
+        'store: memory\nlog: { level: silent }\nbots:\n  - kritor: { enabled: true, listen: "127.0.0.1:0" }\n',
+      )
+      let stop = () => {}
+      const stopSignal = new Promise<void>((resolve) => {
+        stop = resolve
+      })
+      const events: string[] = []
+      const cli = {
+        ...io({ KOOK_TOKEN: sim.token, KOOK_API_BASE: sim.apiBase }),
+        stopSignal,
+        started: () => {
+          events.push('started')
+          stop()
+        },
+      }
+      const code = await runCli(['start', '--config', file], cli)
+      expect(cli.err.join('')).toBe('')
+      expect(code).toBe(0)
+      // Called once, after the bot started (it asked the simulator who it is): without the call the
+      // stop signal never comes and this test times out.
+      expect(events).toEqual(['started'])
+    } finally {
+      await sim.close()
+    }
   })
 })
