@@ -31,7 +31,7 @@ import type { OneBotEndpoint } from '../onebot/onebot-endpoint.js'
 import { GuildDirectory } from '../ops/guild-directory.js'
 import { createMediaLoader } from '../ops/media-loader.js'
 import { OperationExecutor } from '../ops/operation-executor.js'
-import type { BridgeStore } from '../store/bridge-store.js'
+import { type BridgeStore, messageRecordOf } from '../store/bridge-store.js'
 import { openStore } from '../store/open-store.js'
 import { type Logger, silentLogger } from '../util/logger.js'
 import { Metrics } from '../util/metrics.js'
@@ -201,17 +201,7 @@ export class BotRuntime extends EventEmitter<BotRuntimeEvents> {
   #index(event: MessageEvent): void {
     if (event.chatCode !== undefined && !event.self)
       this.store.rememberChatCode(event.sender.id, event.chatCode)
-    const record: Parameters<BridgeStore['putMessage']>[0] = {
-      msgId: event.messageId,
-      scene: event.scene,
-      userId: event.sender.id,
-      time: event.time,
-      parts: [event.messageId],
-    }
-    if (event.guildId !== undefined) record.guildId = event.guildId
-    if (event.channelId !== undefined) record.channelId = event.channelId
-    if (event.chatCode !== undefined) record.chatCode = event.chatCode
-    this.store.putMessage(record)
+    this.store.putMessage(messageRecordOf(event))
   }
 
   #sink = (event: IngressEvent): void => {

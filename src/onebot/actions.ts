@@ -13,7 +13,7 @@ import { BridgeError, ErrorCode } from '../errors/bridge-error.js'
 import type { MessageEvent } from '../model/bridge-event.js'
 import type { Element } from '../model/element.js'
 import type { Conversation, MessageTarget, OperationRunner } from '../model/operation.js'
-import type { BridgeStore, MessageRecord } from '../store/bridge-store.js'
+import { type BridgeStore, type MessageRecord, messageRecordOf } from '../store/bridge-store.js'
 import type { Logger } from '../util/logger.js'
 import type { Metrics } from '../util/metrics.js'
 import {
@@ -226,19 +226,7 @@ async function history(
 
 /** The index record of a message read back (the executor indexed it; idempotent either way). */
 function storedRecord(store: BridgeStore, event: MessageEvent): MessageRecord {
-  return (
-    store.getMessage(event.messageId) ??
-    store.putMessage({
-      msgId: event.messageId,
-      scene: event.scene,
-      ...(event.guildId !== undefined && { guildId: event.guildId }),
-      ...(event.channelId !== undefined && { channelId: event.channelId }),
-      ...(event.chatCode !== undefined && { chatCode: event.chatCode }),
-      userId: event.sender.id,
-      time: event.time,
-      parts: [event.messageId],
-    })
-  )
+  return store.getMessage(event.messageId) ?? store.putMessage(messageRecordOf(event))
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ import type {
   RequestEvent,
 } from '../model/bridge-event.js'
 import type { Element } from '../model/element.js'
-import type { BridgeStore } from '../store/bridge-store.js'
+import { type BridgeStore, messageRecordOf } from '../store/bridge-store.js'
 import { encodeCq } from './cq-code.js'
 import { type MessagePlace, messageNumberFor } from './message-number.js'
 import { encodeSegments } from './segments.js'
@@ -83,16 +83,7 @@ function encodeMessage(
 ): GroupMessageEvent | GuildMessageEvent | PrivateMessageEvent | undefined {
   const { store } = ctx
   if (event.scene === 'channel' && event.channelId === undefined) return undefined
-  const record = store.putMessage({
-    msgId: event.messageId,
-    scene: event.scene,
-    ...(event.guildId !== undefined && { guildId: event.guildId }),
-    ...(event.channelId !== undefined && { channelId: event.channelId }),
-    ...(event.chatCode !== undefined && { chatCode: event.chatCode }),
-    userId: event.sender.id,
-    time: event.time,
-    parts: [event.messageId],
-  })
+  const record = store.putMessage(messageRecordOf(event))
   // After the message's own number, so a quoted message allocated here gets the next one.
   const segments = encodeSegments(event.elements, {
     store,

@@ -7,7 +7,7 @@
  * the SQLite store persists with write-behind batches so an event never waits for a disk write.
  */
 import type { BridgeError } from '../errors/bridge-error.js'
-import type { Scene } from '../model/bridge-event.js'
+import type { MessageEvent, Scene } from '../model/bridge-event.js'
 
 /** Kinds of KOOK ids that get numeric aliases. Each kind has its own number space. */
 export type AliasKind = 'user' | 'guild' | 'channel'
@@ -97,4 +97,22 @@ export interface StoreOptions {
    * the next write, `flush()` or `close()`, which throw the error themselves.
    */
   onError?: (error: BridgeError) => void
+}
+
+/**
+ * The index record of a received message (one KOOK message, its own only part). Built with plain
+ * assignments, not spreads: the runtime indexes every message with it.
+ */
+export function messageRecordOf(event: MessageEvent): Omit<MessageRecord, 'number'> {
+  const record: Omit<MessageRecord, 'number'> = {
+    msgId: event.messageId,
+    scene: event.scene,
+    userId: event.sender.id,
+    time: event.time,
+    parts: [event.messageId],
+  }
+  if (event.guildId !== undefined) record.guildId = event.guildId
+  if (event.channelId !== undefined) record.channelId = event.channelId
+  if (event.chatCode !== undefined) record.chatCode = event.chatCode
+  return record
 }
