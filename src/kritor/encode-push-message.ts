@@ -14,7 +14,7 @@
  */
 import { kritor } from '../../gen/kritor/1.0.3/kritor.js'
 import type { MemberRole, MessageEvent } from '../model/bridge-event.js'
-import type { BridgeStore } from '../store/bridge-store.js'
+import { type BridgeStore, messageRecordOf } from '../store/bridge-store.js'
 import { encodeElements } from './encode-elements.js'
 import { u64Of } from './kritor-ids.js'
 
@@ -44,17 +44,7 @@ export function roleOf(role: MemberRole): kritor.common.Role {
 export function messageSeqOf(event: MessageEvent, store: BridgeStore): number {
   const known = store.getMessage(event.messageId)
   if (known !== undefined) return known.number
-  const record: Parameters<BridgeStore['putMessage']>[0] = {
-    msgId: event.messageId,
-    scene: event.scene,
-    userId: event.sender.id,
-    time: event.time,
-    parts: [event.messageId],
-  }
-  if (event.guildId !== undefined) record.guildId = event.guildId
-  if (event.channelId !== undefined) record.channelId = event.channelId
-  if (event.chatCode !== undefined) record.chatCode = event.chatCode
-  return store.putMessage(record).number
+  return store.putMessage(messageRecordOf(event)).number
 }
 
 function contactOf(event: MessageEvent, ctx: EncodeMessageContext): kritor.common.IContact {

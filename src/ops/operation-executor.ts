@@ -28,7 +28,7 @@ import type {
   OperationRunner,
   UserInfo,
 } from '../model/operation.js'
-import type { BridgeStore, MessageRecord } from '../store/bridge-store.js'
+import { type BridgeStore, type MessageRecord, messageRecordOf } from '../store/bridge-store.js'
 import type { Logger } from '../util/logger.js'
 import type { Metrics } from '../util/metrics.js'
 import type { GuildDirectory } from './guild-directory.js'
@@ -420,17 +420,7 @@ export class OperationExecutor implements OperationRunner {
 
   /** Puts a read message in the index (idempotent), so its number is the one events used or a fresh one. */
   #index(event: MessageEvent): void {
-    const record: Omit<MessageRecord, 'number'> = {
-      msgId: event.messageId,
-      scene: event.scene,
-      userId: event.sender.id,
-      time: event.time,
-      parts: [event.messageId],
-    }
-    if (event.guildId !== undefined && event.guildId !== '') record.guildId = event.guildId
-    if (event.channelId !== undefined) record.channelId = event.channelId
-    if (event.chatCode !== undefined) record.chatCode = event.chatCode
-    this.#o.store.putMessage(record)
+    this.#o.store.putMessage(messageRecordOf(event))
   }
 }
 

@@ -111,7 +111,8 @@ export function messageRecordOf(event: MessageEvent): Omit<MessageRecord, 'numbe
     time: event.time,
     parts: [event.messageId],
   }
-  if (event.guildId !== undefined) record.guildId = event.guildId
+  // A DM read back from KOOK may carry an empty guild id: no guild.
+  if (event.guildId !== undefined && event.guildId !== '') record.guildId = event.guildId
   if (event.channelId !== undefined) record.channelId = event.channelId
   if (event.chatCode !== undefined) record.chatCode = event.chatCode
   return record
