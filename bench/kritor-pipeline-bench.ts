@@ -31,12 +31,22 @@ import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import v8 from 'node:v8'
 import vm from 'node:vm'
-import * as grpc from '@grpc/grpc-js'
-import { kritor } from '../gen/kritor/1.0.3/kritor.js'
-import { services } from '../gen/kritor/1.0.3/services.js'
+import type * as grpcTypes from '@grpc/grpc-js'
+import type { kritor as kritorTypes } from '../gen/kritor/1.0.3/kritor.js'
+import type { services as servicesTypes } from '../gen/kritor/1.0.3/services.js'
 import type { KookSimulator } from '../src/kook/simulator/kook-simulator.js'
 import type { BenchRow } from './bench-row.js'
 import { renderBenchTable } from './bench-row.js'
+
+/**
+ * The parent's gRPC client and generated code, loaded by `runKritorPipelineBench` only: this file is
+ * also the bridge child's entry, and static imports would load them there before the bridge starts —
+ * outside its start-up young-generation hold, which cost the child ~15 MB of idle RSS that
+ * `kookbridge start` does not have.
+ */
+let grpc: typeof grpcTypes
+let kritor: typeof kritorTypes
+let services: typeof servicesTypes
 
 const SECTION = 'kritor pipeline'
 const KB = 1024
@@ -156,6 +166,8 @@ class PeakRss {
 // Child: one bot, as `kookbridge` runs it, with the kritor endpoint on loopback.
 
 async function runChild(apiBase: string, token: string, store: string): Promise<void> {
+  // As `kookbridge start` does (src/cli): the young generation stays small while modules load.
+  const started = (await import('../src/app/startup-heap.js')).holdYoungGenerationSmall()
   const { BotRuntime } = await import('../src/bridge/bot-runtime.js')
   const { BotSchema } = await import('../src/config/schema.js')
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kookbridge-kritor-bench-'))
@@ -185,6 +197,7 @@ async function runChild(apiBase: string, token: string, store: string): Promise<
     publishMs += performance.now() - t
   }
   while (!runtime.online) await new Promise((resolve) => setTimeout(resolve, 5))
+  started()
   const peakRss = new PeakRss()
   const send = (message: ChildMessage) => process.send?.(message)
   let stopRecording: (() => PauseDiag) | undefined
@@ -315,12 +328,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** One subscriber per event type on its own connection, counting events and recording arrival times. */
 class Subscriber {
-  readonly client: grpc.Client
-  readonly call: grpc.ClientReadableStream<Buffer>
+  readonly client: grpcTypes.Client
+  readonly call: grpcTypes.ClientReadableStream<Buffer>
   count = 0
   onEvent: ((bytes: Buffer, at: number) => void) | undefined
 
-  constructor(port: number, type: kritor.event.EventType) {
+  constructor(port: number, type: kritorTypes.event.EventType) {
     this.client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
       'grpc.use_local_subchannel_pool': 1,
     })
@@ -423,7 +436,7 @@ interface Phase {
 }
 
 /** RSS of the bridge idle, then with many idle streams open. */
-async function measureIdle(phase: Phase, streamsOpen: number): Promise<grpc.Client> {
+async function measureIdle(phase: Phase, streamsOpen: number): Promise<grpcTypes.Client> {
   const { child, port, rows } = phase
   const before = await child.rss()
   // Many CORE_EVENT streams on one extra connection (how a framework multiplexes its streams).
@@ -433,7 +446,7 @@ async function measureIdle(phase: Phase, streamsOpen: number): Promise<grpc.Clie
   const request = Buffer.from(
     kritor.event.RequestPushEvent.encode({ type: kritor.event.EventType.EVENT_TYPE_CORE_EVENT }).finish(),
   )
-  const calls: grpc.ClientReadableStream<Buffer>[] = []
+  const calls: grpcTypes.ClientReadableStream<Buffer>[] = []
   for (let i = 0; i < IDLE_STREAMS; i++) {
     const call = client.makeServerStreamRequest(
       services['kritor.event.EventService'].RegisterActiveListener.path,
@@ -678,7 +691,7 @@ async function runPhases(entry: string, store: 'sqlite' | 'memory', withIdle: bo
   sim.retransmitOnPing(false)
   const child = new Child(entry, sim.apiBase, sim.token, store)
   const subscribers: Subscriber[] = []
-  const clients: grpc.Client[] = []
+  const clients: grpcTypes.Client[] = []
   const rows: BenchRow[] = []
   const label = `${store} store`
   try {
@@ -741,6 +754,9 @@ async function runPhases(entry: string, store: 'sqlite' | 'memory', withIdle: bo
  * in-memory store, which isolates what the message index's persistence costs per event.
  */
 export async function runKritorPipelineBench(): Promise<BenchRow[]> {
+  grpc = await import('@grpc/grpc-js')
+  ;({ kritor } = await import('../gen/kritor/1.0.3/kritor.js'))
+  ;({ services } = await import('../gen/kritor/1.0.3/services.js'))
   const { dir, entry } = await buildChild()
   // KRITOR_BENCH_STORES=sqlite (or memory) runs one of the two.
   const stores = (process.env['KRITOR_BENCH_STORES'] ?? 'sqlite,memory').split(',') as Array<
