@@ -8,7 +8,12 @@ import { type RunSimScriptOptions, runSimScript, type SimScript } from './run-si
 import { SimApiServer, type SimRequestRecord } from './sim-api-server.js'
 import { type SimAsset, SimAssetStore } from './sim-asset-store.js'
 import { messageEvent, systemEvent } from './sim-event-factory.js'
-import { SimGateway, type SimGatewayConnection, type SimSessionInfo } from './sim-gateway.js'
+import {
+  type PreparedFrames,
+  SimGateway,
+  type SimGatewayConnection,
+  type SimSessionInfo,
+} from './sim-gateway.js'
 import { simIds } from './sim-ids.js'
 import { type SimMessage, SimMessageStore } from './sim-message-store.js'
 import { type SimFailure, type SimRateLimitScript, SimRateLimits } from './sim-rate-limits.js'
@@ -292,6 +297,27 @@ export class KookSimulator extends EventEmitter<KookSimulatorEvents> {
     const sn = this.#gateway.inject(json)
     if (this.webhook.targets.length > 0) this.webhook.deliver(d as Json)
     return sn
+  }
+
+  /**
+   * Serializes and (for a compressed session) deflates a run of events ahead of time, and files them in
+   * the message store, for load generators (see `SimGateway.prepare`); `injectPrepared` then sends the
+   * next ones. Needs exactly one attached gateway session; webhook targets are not served by it.
+   */
+  prepareEvents(ds: readonly object[]): PreparedFrames {
+    const jsons = ds.map((d) => JSON.stringify(d))
+    for (const d of ds) this.#storeInbound(d as Json)
+    return this.#gateway.prepare(jsons)
+  }
+
+  /** Sends the next `count` prepared events, in order, in one socket write; emits 'event' for each. */
+  injectPrepared(prepared: PreparedFrames, count: number): void {
+    const from = prepared.sent
+    this.#gateway.injectPrepared(prepared, count)
+    if (this.listenerCount('event') === 0) return
+    for (let i = from; i < prepared.sent; i++) {
+      this.emit('event', JSON.parse(prepared.frames[i] as string).d as Json)
+    }
   }
 
   /** Sends a raw frame to every open socket (objects are encoded per the socket's compression). */

@@ -57,6 +57,19 @@ const RECONNECT_REASONS: Readonly<Record<number, string>> = {
   40108: 'invalid sn, or sn no longer exists',
 }
 
+/**
+ * Events encoded ahead of time for one session (`SimGateway.prepare`): frames with their sns, as
+ * written to the socket (deflated when the session is compressed).
+ */
+export interface PreparedFrames {
+  readonly sessionId: string
+  readonly firstSn: number
+  readonly frames: readonly string[]
+  readonly wire: ReadonlyArray<Buffer | string>
+  /** How many have been injected so far. */
+  sent: number
+}
+
 interface Entry {
   sn: number
   /** The frame, serialized once: `{"s":0,"d":…,"sn":N}`. */
@@ -179,6 +192,57 @@ export class SimGateway {
       }
     }
     return newest
+  }
+
+  /**
+   * Encodes a run of events (each `d` already serialized) for the one live session, with the sns they
+   * will get, so `injectPrepared` only writes. For load generators: KOOK serializes and deflates on its
+   * own servers, so a benchmark on the bridge's machine should not pay that (~30 µs per frame) while
+   * the bridge is timed. Throws unless exactly one session is attached.
+   */
+  prepare(dJsons: readonly string[]): PreparedFrames {
+    const live = [...this.#sessions].filter((s) => !s.expired && s.connection !== undefined)
+    const session = live[0]
+    if (live.length !== 1 || session === undefined) {
+      throw new Error(`prepare needs exactly one attached session, there are ${live.length}`)
+    }
+    const frames = dJsons.map((d, i) => `{"s":0,"d":${d},"sn":${session.lastSn + 1 + i}}`)
+    const wire = frames.map((f) => (session.compress ? deflateSync(f) : f))
+    return { sessionId: session.id, firstSn: session.lastSn + 1, frames, wire, sent: 0 }
+  }
+
+  /**
+   * Injects the next `count` prepared events, in order, as `inject` would (sn, history, delivery) but
+   * in one socket write: a busy KOOK server packs many frames into each TCP segment as well. Throws if
+   * the session changed or another event took one of the reserved sns meanwhile.
+   */
+  injectPrepared(prepared: PreparedFrames, count: number): void {
+    const session = [...this.#sessions].find((s) => s.id === prepared.sessionId)
+    const end = Math.min(prepared.frames.length, prepared.sent + count)
+    if (!session || session.expired || session.lastSn !== prepared.firstSn + prepared.sent - 1) {
+      throw new Error('injectPrepared: the session changed or other events took the prepared sns')
+    }
+    const c = session.connection
+    // ws writes every frame with its own cork/uncork: an outer cork on its socket (ws keeps it in
+    // `_socket`, there is no public accessor) turns the run into one writev.
+    const socket = (c?.ws as unknown as { _socket?: Duplex } | undefined)?._socket
+    socket?.cork()
+    try {
+      for (; prepared.sent < end; prepared.sent++) {
+        const entry: Entry = { sn: ++session.lastSn, frame: prepared.frames[prepared.sent] as string }
+        session.history.push(entry)
+        if (session.history.length > this.#o.historyLimit) session.history.shift()
+        if (!c || c.ws.readyState !== WebSocket.OPEN) continue
+        const bytes = prepared.wire[prepared.sent] as Buffer | string
+        // The frame was encoded for this session's compression; a resume on another socket may
+        // differ, and then it is encoded again.
+        if (c.compress === session.compress) c.ws.send(bytes, { binary: typeof bytes !== 'string' })
+        else this.#send(c, entry.frame)
+        if (entry.sn > session.sentSn) session.sentSn = entry.sn
+      }
+    } finally {
+      socket?.uncork()
+    }
   }
 
   /** Sends a raw frame to every open socket: objects are encoded per socket, strings/Buffers go as-is. */

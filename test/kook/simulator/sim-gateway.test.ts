@@ -266,3 +266,52 @@ describe('delivery faults', () => {
     expect(await client.next((f) => f.s === 0)).toMatchObject({ sn: 99, d: { raw: true } })
   })
 })
+
+describe('prepared events (load generators)', () => {
+  it('sends prepared events in order with the session’s sns, deflated, and keeps them for a resume', async () => {
+    const { client, sessionId } = await connectFresh(1)
+    sim.inject({ n: 0 })
+    const prepared = sim.prepareEvents(
+      [1, 2, 3, 4].map((n) => ({
+        n,
+        msg_id: `prepared-${n}`,
+        type: 1,
+        channel_type: 'GROUP',
+        target_id: '1',
+      })),
+    )
+    sim.injectPrepared(prepared, 3)
+    const first = await client.events(4)
+    expect(first.map((f) => [f.sn, f.d?.['n']])).toEqual([
+      [1, 0],
+      [2, 1],
+      [3, 2],
+      [4, 3],
+    ])
+    expect(client.frames.every((f) => f.binary)).toBe(true)
+    // Filed in the simulator's message store like any injected message.
+    expect(sim.allMessages.some((m) => m.msgId === 'prepared-2')).toBe(true)
+
+    sim.dropConnections()
+    await client.closed
+    sim.injectPrepared(prepared, 10) // the rest: only one left, kept for the resume
+    const resumed = await connect(`${await gatewayUrl(1)}&resume=1&sn=2&session_id=${sessionId}`)
+    expect((await resumed.events(3)).map((f) => [f.sn, f.d?.['n']])).toEqual([
+      [3, 2],
+      [4, 3],
+      [5, 4],
+    ])
+  })
+
+  it('refuses to send prepared events once another event took one of their sns', async () => {
+    const { client } = await connectFresh()
+    const prepared = sim.prepareEvents([{ n: 1 }, { n: 2 }])
+    sim.inject({ n: 'other' })
+    expect(() => sim.injectPrepared(prepared, 1)).toThrow(/other events took the prepared sns/)
+    expect((await client.events(1)).map((f) => f.d?.['n'])).toEqual(['other'])
+  })
+
+  it('needs exactly one attached session', () => {
+    expect(() => sim.prepareEvents([{ n: 1 }])).toThrow(/exactly one attached session, there are 0/)
+  })
+})
