@@ -12,8 +12,8 @@
  *   OneBot bots over reverse WS: kookbridge and the direct sender below.
  *
  * Three measurements take turns (rotating which goes first), back to back after a warm-up:
- * 1. **via kookbridge**, timed by the KOOK simulator process: from publishing the `#ping` event (its
- *    gateway frame being compressed and written) to the arrival of the reply's `message/create` call
+ * 1. **via kookbridge**, timed by the KOOK simulator process: from writing the `#ping` event's gateway
+ *    frame (serialized and compressed before, as KOOK's servers do) to the arrival of the reply's `message/create` call
  *    (request fully read, before the simulator handles it). Path: gateway → kookbridge → reverse WS →
  *    Karin → `send_group_msg` → kookbridge → KOOK HTTP API.
  * 2. **direct**, timed the same way by a bare OneBot v11 sender in its own process: from writing a group
@@ -26,7 +26,7 @@
  *    framing, its API client above node's http.request).
  *
  * What the clocks leave out, on both paths alike: building the event before it is published (the
- * simulator's message store, the direct sender's JSON), and the receiver's handling after the reply
+ * simulator's message store and zlib, ~30–50 µs a frame; the direct sender's JSON), and the receiver's handling after the reply
  * arrived (the simulator routes, stores and answers the call, reported as "not timed"; the direct
  * sender answers Karin). Earlier versions stopped the clock once the simulator had run the route, which
  * billed its handling (~0.1 ms) to the kookbridge path only.
@@ -235,15 +235,12 @@ async function simChild(): Promise<void> {
       }
       sim.on('request', onRequest)
     })
-    // 'event' fires once the event is serialized, just before the gateway compresses and writes it.
-    const onEvent = () => {
-      if (!Number.isNaN(published)) return
-      published = performance.now()
-      publishedMono = monoMs()
-    }
-    sim.on('event', onEvent)
-    sim.postMessage({ content: String(content) })
-    sim.off('event', onEvent)
+    // Serialized and deflated before the clock starts (KOOK compresses on its own servers); the clock
+    // starts at the write, as the direct sender's does.
+    const { prepared } = sim.preparePostMessage({ content: String(content) })
+    published = performance.now()
+    publishedMono = monoMs()
+    sim.injectPrepared(prepared, 1)
     // This answer goes out a microtask after the HTTP answer and the echo were written: never before.
     const { arrived, recorded } = await timeout(replied, 'reply call')
     return { ms: arrived - published, publishedMono, handlingMs: recorded - arrived }

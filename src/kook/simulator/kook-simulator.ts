@@ -327,6 +327,22 @@ export class KookSimulator extends EventEmitter<KookSimulatorEvents> {
 
   /** Simulates a user writing in a channel, or to the bot in a DM. Returns the injected `d`. */
   postMessage(options: SimPostMessageOptions): Json {
+    const d = this.#newUserMessage(options)
+    this.inject(d)
+    return d
+  }
+
+  /**
+   * `postMessage`, with its frame serialized and deflated now and sent by `injectPrepared` later: a
+   * round-trip benchmark starts its clock at the write, as KOOK's compression runs on its servers.
+   */
+  preparePostMessage(options: SimPostMessageOptions): { d: Json; prepared: PreparedFrames } {
+    const d = this.#newUserMessage(options)
+    return { d, prepared: this.#gateway.prepare([JSON.stringify(d)]) }
+  }
+
+  /** Stores a message written by a user and returns its event `d`. */
+  #newUserMessage(options: SimPostMessageOptions): Json {
     const type = options.type ?? 9
     let content = options.content
     const missing = (options.mentions ?? []).filter((id) => !content.includes(`(met)${id}(met)`))
@@ -360,9 +376,7 @@ export class KookSimulator extends EventEmitter<KookSimulatorEvents> {
       message = { ...base, channelId: channel.id, guildId: channel.guild_id, authorId }
     }
     this.#store.add(message)
-    const d = messageEvent(this.#context, message)
-    this.inject(d)
-    return d
+    return messageEvent(this.#context, message)
   }
 
   /** A user joins a guild (created if unknown): the member is added and `joined_guild` emitted. */
