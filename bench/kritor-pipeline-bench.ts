@@ -646,14 +646,22 @@ async function measureLatency(
   if (diagnose) child.diag(true)
   const sentAt = new Map<string, number>()
   const samples: number[] = []
+  /** [sent at (ms since start), latency (ms)] per event, for the diagnostics' time profile. */
+  const timeline: Array<[number, number]> = []
   subscribers.messages.onEvent = (bytes, at) => {
     const sent = sentAt.get(kritor.event.EventStructure.decode(bytes).message?.message_id ?? '')
-    if (sent !== undefined) samples.push(at - sent)
+    if (sent !== undefined) {
+      samples.push(at - sent)
+      timeline.push([sent - tStart, at - sent])
+    }
   }
   // A reaction names the message it reacts to: time it by its own event id (notice_id).
   subscribers.notices.onEvent = (bytes, at) => {
     const sent = sentAt.get(kritor.event.EventStructure.decode(bytes).notice?.notice_id ?? '')
-    if (sent !== undefined) samples.push(at - sent)
+    if (sent !== undefined) {
+      samples.push(at - sent)
+      timeline.push([sent - tStart, at - sent])
+    }
   }
   const tStart = performance.now()
   let next = 0
@@ -678,8 +686,19 @@ async function measureLatency(
   if (stopParent) {
     const bridge = await child.diag(false)
     const slow = samples.filter((ms) => ms > 1).length
+    // Where in the run the slow ones were: per 250 ms, how many took > 1 ms and the worst.
+    const buckets = new Map<number, { slow: number; worst: number }>()
+    for (const [at, ms] of timeline) {
+      if (ms <= 1) continue
+      const key = Math.floor(at / 250) * 250
+      const bucket = buckets.get(key) ?? { slow: 0, worst: 0 }
+      bucket.slow++
+      bucket.worst = Math.max(bucket.worst, ms)
+      buckets.set(key, bucket)
+    }
+    const profile = [...buckets].map(([at, b]) => `${at}ms:${b.slow}/${b.worst.toFixed(1)}`).join(' ')
     process.stderr.write(
-      `latency diag [${label}]: samples > 1 ms: ${slow}\n  bridge: ${JSON.stringify(bridge)}\n  parent: ${JSON.stringify(stopParent())}\n`,
+      `latency diag [${label}]: samples > 1 ms: ${slow} (per 250 ms: start:count/worst ms) ${profile}\n  bridge: ${JSON.stringify(bridge)}\n  parent: ${JSON.stringify(stopParent())}\n`,
     )
   }
   samples.sort((a, b) => a - b)
