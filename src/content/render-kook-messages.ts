@@ -29,15 +29,24 @@ export function isKookAssetUrl(url: string): boolean {
   return KOOK_ASSET_RE.test(url)
 }
 
+/** A media element KOOK would not show as is: bytes to upload, or a URL that is not a KOOK asset. */
+function needsUpload(el: Element, isHosted: (url: string) => boolean): el is MediaElement {
+  return isMedia(el) && !(el.data === undefined && isHosted(el.url))
+}
+
 export async function renderKookMessages(
   elements: readonly Element[],
   options: RenderOptions,
 ): Promise<KookSend[]> {
   const isHosted = options.isHosted ?? isKookAssetUrl
+  // Nothing to upload (a text reply, hosted media): plan at once. Same result as the general path,
+  // which returns every such element as it is, without its async function and Promise.all per call.
+  if (!elements.some((el) => needsUpload(el, isHosted)))
+    return planKookMessages(elements, { scene: options.scene })
   const uploads = new Map<string, Promise<string>>()
   const resolved = await Promise.all(
     elements.map(async (el): Promise<Element> => {
-      if (!isMedia(el) || (el.data === undefined && isHosted(el.url))) return el
+      if (!needsUpload(el, isHosted)) return el
       // Bytes are keyed by identity (no hashing on the send path); URLs by value.
       const key = el.data === undefined ? `url:${el.url}` : undefined
       let pending = key === undefined ? undefined : uploads.get(key)

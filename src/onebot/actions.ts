@@ -38,6 +38,7 @@ import {
   encodeStoredMessage,
   encodeStranger,
 } from './encode-info.js'
+import { compileFastParams, type FastParams, UNSURE } from './fast-params.js'
 import { idDigits, kookIdFor } from './kook-id-for.js'
 import { handleQuickOperation } from './quick-operation.js'
 
@@ -75,6 +76,8 @@ export interface ActionTools {
 
 export interface ActionRow<P> {
   params: z.ZodType<P>
+  /** `params`' fast path (fast-params.ts), built with the row; undefined: zod always runs. */
+  fastParams: FastParams | undefined
   run(params: P, ctx: ActionContext, tools?: ActionTools): Promise<unknown>
 }
 
@@ -82,7 +85,20 @@ function row<S extends z.ZodType>(
   params: S,
   run: (params: z.output<S>, ctx: ActionContext, tools?: ActionTools) => Promise<unknown>,
 ): ActionRow<z.output<S>> {
-  return { params: params as z.ZodType<z.output<S>>, run }
+  return { params: params as z.ZodType<z.output<S>>, fastParams: compileFastParams(params), run }
+}
+
+/**
+ * A row's params checked: the fast path's answer when it is sure (valid params), zod's otherwise, so
+ * every failure is zod's, with its paths and messages.
+ */
+export function parseParams<P>(
+  row: ActionRow<P>,
+  params: Record<string, unknown>,
+): { success: true; data: P } | { success: false; error: z.ZodError } {
+  const fast = row.fastParams?.(params) ?? UNSURE
+  if (fast !== UNSURE) return { success: true, data: fast as P }
+  return row.params.safeParse(params)
 }
 
 const none = z.object({})
@@ -150,7 +166,7 @@ async function runRow(
 ): Promise<unknown> {
   const target = actionRow(name)
   if (!target) throw new BridgeError(ErrorCode.UnknownAction, `unknown action: ${name}`)
-  const parsed = target.params.safeParse(params)
+  const parsed = parseParams(target, params)
   if (!parsed.success) throw new BridgeError(ErrorCode.BadParams, describeIssues(name, parsed.error.issues))
   return target.run(parsed.data, ctx, tools)
 }

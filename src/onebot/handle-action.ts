@@ -11,7 +11,7 @@ import { BridgeError, ErrorCode } from '../errors/bridge-error.js'
 import type { Logger } from '../util/logger.js'
 import type { Metrics } from '../util/metrics.js'
 import { describeIssues } from './action-params.js'
-import { type ActionContext, actionRow } from './actions.js'
+import { type ActionContext, actionRow, parseParams } from './actions.js'
 import { asyncResponse, failedResponse, okResponse } from './retcode.js'
 import type { ActionResponse } from './types.js'
 
@@ -67,12 +67,22 @@ export function baseActionName(action: string): { name: string; deferred: boolea
   return { name: action, deferred: false }
 }
 
+/**
+ * `labels` plus `status`, written out rather than `{ ...labels, status }`: on Node 20 a property defined
+ * after an object spread takes V8's slow path (~0.7 µs for this one, vs ~0.01 µs written out; see
+ * encode-event.ts). Same keys, same order.
+ */
+function labelsWith(labels: { bot: string; action: string }, status: string) {
+  return { bot: labels.bot, action: labels.action, status }
+}
+
 export async function handleAction(call: ActionCall, env: ActionEnv): Promise<ActionResponse> {
   const { name, deferred } = baseActionName(call.action)
   const row = actionRow(name)
   const labels = { bot: env.bot, action: row ? name : 'unknown' }
+  const withStatus = (status: string) => labelsWith(labels, status)
   if (!row) {
-    env.metrics?.inc('kookbridge_onebot_actions_total', { ...labels, status: 'unknown' })
+    env.metrics?.inc('kookbridge_onebot_actions_total', withStatus('unknown'))
     return failedResponse(
       new BridgeError(ErrorCode.UnknownAction, `unknown action: ${call.action}`),
       call.hasEcho,
@@ -80,10 +90,10 @@ export async function handleAction(call: ActionCall, env: ActionEnv): Promise<Ac
     )
   }
   const rawParams = call.params === undefined || call.params === null ? {} : call.params
-  const parsed = isRecord(rawParams) ? row.params.safeParse(rawParams) : undefined
+  const parsed = isRecord(rawParams) ? parseParams(row, rawParams) : undefined
   if (!parsed?.success) {
     env.metrics?.inc('kookbridge_onebot_bad_params_total', labels)
-    env.metrics?.inc('kookbridge_onebot_actions_total', { ...labels, status: 'failed' })
+    env.metrics?.inc('kookbridge_onebot_actions_total', withStatus('failed'))
     const message = parsed
       ? describeIssues(name, parsed.error.issues)
       : `${name}: params must be a JSON object`
@@ -93,9 +103,9 @@ export async function handleAction(call: ActionCall, env: ActionEnv): Promise<Ac
   const run = row.run(parsed.data, env.ctx, env)
   if (deferred) {
     run.then(
-      () => env.metrics?.inc('kookbridge_onebot_actions_total', { ...labels, status: 'ok' }),
+      () => env.metrics?.inc('kookbridge_onebot_actions_total', withStatus('ok')),
       (error: unknown) => {
-        env.metrics?.inc('kookbridge_onebot_actions_total', { ...labels, status: 'failed' })
+        env.metrics?.inc('kookbridge_onebot_actions_total', withStatus('failed'))
         env.logger?.warn({ err: error, action: call.action }, 'deferred action failed')
       },
     )
@@ -103,11 +113,11 @@ export async function handleAction(call: ActionCall, env: ActionEnv): Promise<Ac
   }
   try {
     const data = await run
-    env.metrics?.inc('kookbridge_onebot_actions_total', { ...labels, status: 'ok' })
+    env.metrics?.inc('kookbridge_onebot_actions_total', withStatus('ok'))
     return okResponse(data, call.hasEcho, call.echo)
   } catch (error) {
     const bridgeError = BridgeError.from(error)
-    env.metrics?.inc('kookbridge_onebot_actions_total', { ...labels, status: 'failed' })
+    env.metrics?.inc('kookbridge_onebot_actions_total', withStatus('failed'))
     if (bridgeError.code === ErrorCode.BadParams)
       env.metrics?.inc('kookbridge_onebot_bad_params_total', labels)
     env.logger?.debug({ err: bridgeError, action: name }, 'action failed')

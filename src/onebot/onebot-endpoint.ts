@@ -19,7 +19,7 @@ import type { Logger } from '../util/logger.js'
 import type { Metrics } from '../util/metrics.js'
 import type { ActionContext, BotIdentity } from './actions.js'
 import { decodeMessage } from './decode-message.js'
-import { encodeEvent, guildOfGuildWideNotice } from './encode-event.js'
+import { type EncodeEventContext, encodeEvent, guildOfGuildWideNotice } from './encode-event.js'
 import { ForwardWsServer } from './forward-ws-server.js'
 import { type ActionCall, type ActionEnv, handleAction } from './handle-action.js'
 import { HttpApiServer } from './http-api-server.js'
@@ -57,6 +57,8 @@ export class OneBotEndpoint {
   readonly #env: ActionEnv
   readonly #handshake: HandshakeOptions
   readonly #channels: DefaultChannelCache
+  /** What every event is encoded with: built once, not per event (the config does not change). */
+  readonly #encodeContext: EncodeEventContext
   readonly #userAgent = `kookbridge/${APP_VERSION} OneBot/11`
   #reverse: ReverseWsClient[] = []
   #posts: HttpPostClient[] = []
@@ -97,6 +99,14 @@ export class OneBotEndpoint {
         }),
     }
     this.#env = { ctx, bot: options.bot.name, logger: options.logger, metrics: options.metrics }
+    this.#encodeContext = {
+      store: options.store,
+      selfId: this.#selfId,
+      format: options.config.messageFormat,
+      channelAs: options.config.channelAs,
+      extensionSegments: this.#profile.extensionSegments,
+      defaultChannelOf: (guildId) => this.#channels.get(guildId),
+    }
   }
 
   /** The bot's OneBot number (`self_id`, `get_login_info.user_id`). */
@@ -261,17 +271,10 @@ export class OneBotEndpoint {
   }
 
   #emit(event: BridgeEvent): void {
-    const { store, metrics, logger } = this.#options
+    const { metrics, logger } = this.#options
     let frame: string
     try {
-      const wire = encodeEvent(event, {
-        store,
-        selfId: this.#selfId,
-        format: this.#config.messageFormat,
-        channelAs: this.#config.channelAs,
-        extensionSegments: this.#profile.extensionSegments,
-        defaultChannelOf: (guildId) => this.#channels.get(guildId),
-      })
+      const wire = encodeEvent(event, this.#encodeContext)
       if (wire === undefined) return
       frame = JSON.stringify(wire)
     } catch (error) {
@@ -282,8 +285,13 @@ export class OneBotEndpoint {
       )
       return
     }
-    metrics?.inc('kookbridge_onebot_events_total', { bot: this.#options.bot.name })
-    this.#broadcast(frame, false)
+    // Counted once the frame is handed to the sockets (the same count, in the same pass): building the
+    // label text is not worth making the frame wait for.
+    try {
+      this.#broadcast(frame, false)
+    } finally {
+      metrics?.inc('kookbridge_onebot_events_total', { bot: this.#options.bot.name })
+    }
   }
 
   #broadcast(frame: string, volatile: boolean): void {

@@ -29,13 +29,22 @@ export function encodeRequest(
     return { url: query ? `${url}?${query}` : url, method: 'GET', body: undefined, contentType: undefined }
   }
   if (spec.multipart) return { url, method: 'POST', body: encodeForm(params), contentType: undefined }
-  return {
-    url,
-    method: 'POST',
-    body: JSON.stringify(params, (_key, value: unknown) =>
-      typeof value === 'bigint' ? value.toString() : value,
-    ),
-    contentType: 'application/json',
+  return { url, method: 'POST', body: jsonBody(params), contentType: 'application/json' }
+}
+
+const bigintAsText = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)
+
+/**
+ * JSON with bigints written as decimal strings. Plain `JSON.stringify` first: it throws on a bigint,
+ * and for anything else the replacer returns each value unchanged, so both give the same text; a
+ * replacer makes V8 call back for every key (measured, the 3-key body of a reply: ~2× the time).
+ */
+function jsonBody(params: Readonly<Record<string, unknown>>): string {
+  try {
+    return JSON.stringify(params)
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error
+    return JSON.stringify(params, bigintAsText)
   }
 }
 
