@@ -5,7 +5,7 @@
  */
 import type { BridgeEvent } from '../model/bridge-event.js'
 import type { Logger } from '../util/logger.js'
-import type { Metrics } from '../util/metrics.js'
+import type { Counter, Metrics } from '../util/metrics.js'
 
 export type HubListener = (event: BridgeEvent) => void
 
@@ -14,6 +14,11 @@ export class Hub {
   readonly #logger: Logger | undefined
   readonly #metrics: Metrics | undefined
   readonly #bot: string
+  /**
+   * `kookbridge_events_published_total` by event type, bound once per type: building the label text on
+   * every publish was ~2 µs/event (kritor pipeline bench, --cpu-prof: 128 ms of 60,000 events).
+   */
+  readonly #published = new Map<string, Counter>()
 
   constructor(options: { bot: string; logger?: Logger; metrics?: Metrics }) {
     this.#bot = options.bot
@@ -32,7 +37,7 @@ export class Hub {
   }
 
   publish(event: BridgeEvent): void {
-    this.#metrics?.inc('kookbridge_events_published_total', { bot: this.#bot, type: event.type })
+    if (this.#metrics !== undefined) this.#publishedCounter(this.#metrics, event.type).inc()
     for (const listener of this.#listeners) {
       try {
         listener(event)
@@ -44,5 +49,14 @@ export class Hub {
         )
       }
     }
+  }
+
+  #publishedCounter(metrics: Metrics, type: string): Counter {
+    let counter = this.#published.get(type)
+    if (counter === undefined) {
+      counter = metrics.counter('kookbridge_events_published_total', { bot: this.#bot, type })
+      this.#published.set(type, counter)
+    }
+    return counter
   }
 }

@@ -1,9 +1,14 @@
 /**
  * Counters and gauges rendered as Prometheus text. Deliberately tiny: the hot path pays one string
- * build and one Map lookup. Every dropped, malformed or unmatched input increments a counter here, so
- * nothing is lost silently.
+ * build and one Map lookup, or (a `counter()` bound once) the Map update alone. Every dropped,
+ * malformed or unmatched input increments a counter here, so nothing is lost silently.
  */
 export type Labels = Readonly<Record<string, string>>
+
+/** A counter series with its labels fixed up front (`Metrics.counter`). */
+export interface Counter {
+  inc(by?: number): void
+}
 
 interface Series {
   help: string
@@ -58,6 +63,27 @@ export class Metrics {
       this.#series.set(name, series)
     }
     return series
+  }
+
+  /**
+   * A counter whose label text is built now, not on every increment: for per-event counters. Writes the
+   * same series as `inc(name, labels, by, help)` and, like it, creates the series and the label set at
+   * the first increment only (a bound but untouched counter is not rendered, so the exposition stays
+   * what `inc` would give).
+   *
+   * Measured (kritor pipeline bench, memory store, --cpu-prof): `inc` with labels was 315 ms of 60,000
+   * events (~5 µs/event under the profiler; label text rebuilt with a regex escape per call), 2.6 % of
+   * the bridge's CPU; the bound counters take a Map get + set.
+   */
+  counter(name: string, labels?: Labels, help = name): Counter {
+    const key = labelKey(labels, this.#defaults, this.#defaultKey)
+    let values: Map<string, number> | undefined
+    return {
+      inc: (by = 1) => {
+        values ??= this.#get(name, 'counter', help).values
+        values.set(key, (values.get(key) ?? 0) + by)
+      },
+    }
   }
 
   /** Increments a counter. `help` is used the first time the name is seen. */

@@ -28,4 +28,28 @@ describe('Metrics', () => {
     expect(text).toContain('dropped_total{bot="a",reason="x"} 1')
     expect(text).toContain('dropped_total{bot="b"} 5')
   })
+
+  it('gives through a bound counter exactly the exposition inc gives, untouched counters left out', () => {
+    const viaInc = new Metrics().child({ bot: 'a' })
+    const viaCounter = new Metrics().child({ bot: 'a' })
+    const steps: Array<[string, Record<string, string> | undefined, number]> = [
+      ['events_total', { bot: 'a', type: 'message' }, 1],
+      ['other_total', undefined, 1],
+      ['events_total', { bot: 'a', type: 'notice.reaction' }, 4],
+      ['events_total', { kind: 'say "hi"\\n' }, 2],
+      ['events_total', { bot: 'a', type: 'message' }, 1],
+    ]
+    const bound = new Map<string, ReturnType<Metrics['counter']>>()
+    const unused = viaCounter.counter('never_total', { bot: 'a' }, 'never incremented')
+    for (const [name, labels, by] of steps) {
+      viaInc.inc(name, labels, by, `help of ${name}`)
+      const key = `${name} ${JSON.stringify(labels)}`
+      if (!bound.has(key)) bound.set(key, viaCounter.counter(name, labels, `help of ${name}`))
+      bound.get(key)?.inc(by)
+    }
+    expect(viaCounter.render()).toBe(viaInc.render())
+    expect(viaCounter.render()).not.toContain('never_total')
+    unused.inc()
+    expect(viaCounter.value('never_total')).toBe(1)
+  })
 })

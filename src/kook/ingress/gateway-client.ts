@@ -18,7 +18,7 @@ import WebSocket from 'ws'
 import { BridgeError, ErrorCode } from '../../errors/bridge-error.js'
 import type { GatewaySession } from '../../store/bridge-store.js'
 import { type Logger, silentLogger } from '../../util/logger.js'
-import { Metrics } from '../../util/metrics.js'
+import { type Counter, Metrics } from '../../util/metrics.js'
 import { backoffDelay } from './backoff-delay.js'
 import { decodeFrame, FrameError, type GatewayFrame, Signal } from './decode-frame.js'
 import type { IngressSink } from './ingress-event.js'
@@ -174,6 +174,8 @@ export class GatewayClient extends EventEmitter<GatewayClientEvents> {
   readonly #metrics: Metrics
   readonly #seq: SequenceBuffer<Record<string, unknown>>
   readonly #recentIds: RecentIds
+  /** The per-event counter, bound once (see Metrics.counter). */
+  readonly #eventsCounter: Counter
 
   #status: GatewayStatus = GatewayStatus.Idle
   /** Bumped for every connection attempt and every exit; stale handlers and timers compare against it. */
@@ -213,6 +215,11 @@ export class GatewayClient extends EventEmitter<GatewayClientEvents> {
     this.#log = this.#options.logger
     this.#metrics = this.#options.metrics
     this.#recentIds = new RecentIds(this.#options.dedupeWindow)
+    this.#eventsCounter = this.#metrics.counter(
+      'kook_gateway_events_total',
+      undefined,
+      GatewayMetrics.kook_gateway_events_total,
+    )
     this.#seq = new SequenceBuffer({
       capacity: this.#options.reorderBuffer,
       timeoutMs: this.#options.reorderTimeoutMs,
@@ -463,7 +470,7 @@ export class GatewayClient extends EventEmitter<GatewayClientEvents> {
     if (typeof msgId === 'string' && !this.#recentIds.add(msgId)) {
       this.#count('kook_gateway_duplicates_total', { by: 'msg_id' })
     } else {
-      this.#count('kook_gateway_events_total')
+      this.#eventsCounter.inc()
       try {
         this.#options.sink(sn === undefined ? { data, via: 'ws' } : { data, sn, via: 'ws' })
       } catch (err) {
