@@ -62,6 +62,11 @@ export class LruMap<K, V> {
     return node.value
   }
 
+  /** The most recently used key (undefined when empty). */
+  get newestKey(): K | undefined {
+    return this.#newest?.key
+  }
+
   /** Returns the value without touching its recency. */
   peek(key: K): V | undefined {
     return this.#map.get(key)?.value
