@@ -277,6 +277,14 @@ function writeMedia(w: WireWriter, tag: number, media: MediaElement): void {
   w.close()
 }
 
+/** A length-delimited member (`tag`) whose message holds one string, field 1 (text, reply, json, markdown). */
+function writeStringMessage(w: WireWriter, tag: number, value: string | null | undefined): void {
+  w.uint32(tag)
+  w.open()
+  writeStringField(w, 10, value)
+  w.close()
+}
+
 /**
  * The one data member of an element, for the kinds encode-elements.ts emits on ordinary messages;
  * false when the element needs the generated encoder (keyboards, files, media with bytes…).
@@ -285,10 +293,7 @@ function writeElementBody(w: WireWriter, element: IElement): boolean {
   switch (element.type) {
     case T.TEXT:
       if (element.text == null) return false
-      w.uint32(18)
-      w.open()
-      writeStringField(w, 10, element.text.text)
-      w.close()
+      writeStringMessage(w, 18, element.text.text)
       return true
     case T.AT:
       if (element.at == null) return false
@@ -303,10 +308,7 @@ function writeElementBody(w: WireWriter, element: IElement): boolean {
       return true
     case T.REPLY:
       if (element.reply == null) return false
-      w.uint32(50)
-      w.open()
-      writeStringField(w, 10, element.reply.message_id)
-      w.close()
+      writeStringMessage(w, 50, element.reply.message_id)
       return true
     case T.IMAGE:
       if (element.image == null || !isPlainMedia(element.image)) return false
@@ -322,17 +324,11 @@ function writeElementBody(w: WireWriter, element: IElement): boolean {
       return true
     case T.JSON:
       if (element.json == null) return false
-      w.uint32(178)
-      w.open()
-      writeStringField(w, 10, element.json.json)
-      w.close()
+      writeStringMessage(w, 178, element.json.json)
       return true
     case T.MARKDOWN:
       if (element.markdown == null) return false
-      w.uint32(202)
-      w.open()
-      writeStringField(w, 10, element.markdown.markdown)
-      w.close()
+      writeStringMessage(w, 202, element.markdown.markdown)
       return true
     default:
       return false
