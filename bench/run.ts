@@ -3,12 +3,13 @@
  * in this process (the pipeline and Karin sections start their own servers and children), so run it on
  * an otherwise idle machine: 2 shared cores make every figure noisy.
  *
- * Usage: npm run bench [-- section …]   (sections: mapping, store, proto, kritor, karin)
+ * Usage: npm run bench [-- section …]   (sections: mapping, wire, store, proto, kritor, karin)
  */
 import { type BenchRow, type BenchSection, renderBenchTable } from './bench-row.js'
 
 const SECTIONS: Record<string, () => Promise<BenchSection>> = {
   mapping: async () => (await import('./mapping-bench.js')).runMappingBench,
+  wire: async () => (await import('./kook-wire-bench.js')).runKookWireBench,
   store: async () => (await import('./store-bench.js')).runStoreBench,
   proto: async () => (await import('./proto-bench.js')).runProtoBench,
   kritor: async () => (await import('./kritor-pipeline-bench.js')).runKritorPipelineBench,
