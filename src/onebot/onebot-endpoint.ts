@@ -6,7 +6,6 @@
  * Order is preserved per consumer. Guild-wide notices need the guild's default channel (group form);
  * when it is not cached yet, that event and every later one wait for the lookup, so nothing overtakes.
  */
-import { createRequire } from 'node:module'
 import { isLoopback, type ListenAddress } from '../config/listen-address.js'
 import type { OneBotConfig } from '../config/onebot-schema.js'
 import { BridgeError, ErrorCode } from '../errors/bridge-error.js'
@@ -17,6 +16,7 @@ import { DefaultChannelCache } from '../ops/default-channel-cache.js'
 import type { BridgeStore } from '../store/bridge-store.js'
 import type { Logger } from '../util/logger.js'
 import type { Metrics } from '../util/metrics.js'
+import { VERSION } from '../version.js'
 import type { ActionContext, BotIdentity } from './actions.js'
 import { decodeMessage } from './decode-message.js'
 import { type EncodeEventContext, encodeEvent, guildOfGuildWideNotice } from './encode-event.js'
@@ -29,8 +29,8 @@ import { type OneBotProfile, profileFor } from './profiles.js'
 import { ReverseWsClient } from './reverse-ws-client.js'
 import type { ActionResponse, HeartbeatEvent, LifecycleEvent } from './types.js'
 
-const APP_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string })
-  .version
+/** One version for every endpoint; src/version.ts finds package.json from src/ (tsx) and dist/src/. */
+const APP_VERSION: string = VERSION
 
 export interface OneBotEndpointOptions {
   bot: BotIdentity
