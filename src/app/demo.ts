@@ -127,7 +127,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     try {
       await sim.runScript(script as never)
     } catch (error) {
-      options.logger.warn({ err: error }, 'demo script step failed')
+      // Stopping closes the simulator under a step that is waiting: that is the stop, not a failure.
+      if (!stopped) options.logger.warn({ err: error }, 'demo script step failed')
     }
     if (!stopped && (options.intervalSeconds ?? 15) > 0) {
       timer = setTimeout(() => void round(), (options.intervalSeconds ?? 15) * 1000)
