@@ -29,9 +29,6 @@ import { type OneBotProfile, profileFor } from './profiles.js'
 import { ReverseWsClient } from './reverse-ws-client.js'
 import type { ActionResponse, HeartbeatEvent, LifecycleEvent } from './types.js'
 
-/** One version for every endpoint; src/version.ts finds package.json from src/ (tsx) and dist/src/. */
-const APP_VERSION: string = VERSION
-
 export interface OneBotEndpointOptions {
   bot: BotIdentity
   config: OneBotConfig
@@ -59,7 +56,7 @@ export class OneBotEndpoint {
   readonly #channels: DefaultChannelCache
   /** What every event is encoded with: built once, not per event (the config does not change). */
   readonly #encodeContext: EncodeEventContext
-  readonly #userAgent = `kookbridge/${APP_VERSION} OneBot/11`
+  readonly #userAgent = `kookbridge/${VERSION} OneBot/11`
   #reverse: ReverseWsClient[] = []
   #posts: HttpPostClient[] = []
   #forward: ForwardWsServer | undefined
@@ -89,7 +86,7 @@ export class OneBotEndpoint {
       channelAs: options.config.channelAs,
       extensionSegments: this.#profile.extensionSegments,
       format: options.config.messageFormat,
-      appVersion: APP_VERSION,
+      appVersion: VERSION,
       isOnline,
       decodeMessage: (message, autoEscape) =>
         decodeMessage(message, autoEscape, {
