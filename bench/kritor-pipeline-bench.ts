@@ -95,6 +95,13 @@ interface PauseDiag {
   gc: Record<string, { count: number; totalMs: number; maxMs: number }>
   loopDelayP99Ms: number
   loopDelayMaxMs: number
+  /** Bridge only: per KOOK event id, when Hub.publish began and ended (monotonic ms, hrMs()). */
+  publishAt?: Record<string, [number, number]>
+}
+
+/** CLOCK_MONOTONIC in ms: one clock for every process on the host, unlike performance.now(). */
+function hrMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6
 }
 
 const GC_KINDS: Record<number, string> = {
@@ -205,11 +212,14 @@ async function runChild(apiBase: string, token: string, store: string): Promise<
   })
   // Time inside Hub.publish: the kritor endpoint's share (encode once + enqueue on every stream).
   let publishMs = 0
+  let publishAt: Record<string, [number, number]> | undefined
   const publish = runtime.hub.publish.bind(runtime.hub)
   runtime.hub.publish = (event) => {
     const t = performance.now()
+    const hr = publishAt === undefined ? 0 : hrMs()
     publish(event)
     publishMs += performance.now() - t
+    if (publishAt !== undefined) publishAt[event.eventId] = [hr, hrMs()]
   }
   while (!runtime.online) await new Promise((resolve) => setTimeout(resolve, 5))
   started()
@@ -218,8 +228,13 @@ async function runChild(apiBase: string, token: string, store: string): Promise<
   let stopRecording: (() => PauseDiag) | undefined
   process.on('message', (message: ParentMessage) => {
     if (message.kind === 'diag') {
-      if (message.start) stopRecording = recordPauses()
-      else if (stopRecording) send({ kind: 'diag', diag: stopRecording() })
+      if (message.start) {
+        stopRecording = recordPauses()
+        publishAt = {}
+      } else if (stopRecording) {
+        send({ kind: 'diag', diag: { ...stopRecording(), publishAt: publishAt ?? {} } })
+        publishAt = undefined
+      }
     } else if (message.kind === 'rss') {
       const rss = process.memoryUsage.rss()
       send({
@@ -682,20 +697,22 @@ async function measureLatency(
   const sentAt = new Map<string, number>()
   const samples: number[] = []
   /** [sent at (ms since start), latency (ms)] per event, for the diagnostics' time profile. */
-  const timeline: Array<[number, number]> = []
+  const timeline: Array<[number, number, string]> = []
   subscribers.messages.onEvent = (bytes, at) => {
-    const sent = sentAt.get(kritor.event.EventStructure.decode(bytes).message?.message_id ?? '')
+    const id = kritor.event.EventStructure.decode(bytes).message?.message_id ?? ''
+    const sent = sentAt.get(id)
     if (sent !== undefined) {
       samples.push(at - sent)
-      timeline.push([sent - tStart, at - sent])
+      timeline.push([sent - tStart, at - sent, id])
     }
   }
   // A reaction names the message it reacts to: time it by its own event id (notice_id).
   subscribers.notices.onEvent = (bytes, at) => {
-    const sent = sentAt.get(kritor.event.EventStructure.decode(bytes).notice?.notice_id ?? '')
+    const id = kritor.event.EventStructure.decode(bytes).notice?.notice_id ?? ''
+    const sent = sentAt.get(id)
     if (sent !== undefined) {
       samples.push(at - sent)
-      timeline.push([sent - tStart, at - sent])
+      timeline.push([sent - tStart, at - sent, id])
     }
   }
   const tStart = performance.now()
@@ -732,6 +749,35 @@ async function measureLatency(
       buckets.set(key, bucket)
     }
     const profile = [...buckets].map(([at, b]) => `${at}ms:${b.slow}/${b.worst.toFixed(1)}`).join(' ')
+    // Where the slow ones spent their time: simulator write → bridge's Hub.publish (inbound hop, the
+    // bridge's wake-up, inflate, parse, mapping), inside publish (encode, enqueue), publish end →
+    // client (grpc-js flush, outbound hop, the client's wake-up).
+    const offset = hrMs() - performance.now()
+    const parts = { inbound: [] as number[], publish: [] as number[], outbound: [] as number[] }
+    const slowParts = { inbound: 0, publish: 0, outbound: 0, none: 0 }
+    for (const [at, ms, id] of timeline) {
+      const times = bridge.publishAt?.[id]
+      if (times === undefined) continue
+      const sent = at + tStart + offset
+      const split = { inbound: times[0] - sent, publish: times[1] - times[0], outbound: sent + ms - times[1] }
+      parts.inbound.push(split.inbound)
+      parts.publish.push(split.publish)
+      parts.outbound.push(split.outbound)
+      if (ms <= 1) continue
+      const worst = (Object.keys(split) as Array<keyof typeof split>).reduce((a, b) =>
+        split[a] >= split[b] ? a : b,
+      )
+      if (split[worst] > 0.5) slowParts[worst]++
+      else slowParts.none++
+    }
+    const quantiles = Object.entries(parts).map(([name, values]) => {
+      values.sort((a, b) => a - b)
+      return `${name} p50 ${percentile(values, 50).toFixed(3)} p99 ${percentile(values, 99).toFixed(3)} max ${(values.at(-1) ?? 0).toFixed(1)} ms`
+    })
+    delete bridge.publishAt
+    process.stderr.write(
+      `latency split [${label}] (run began at monotonic ${(tStart + offset).toFixed(1)} ms): ${quantiles.join('; ')}\n  slow (> 1 ms) events by their largest part: ${JSON.stringify(slowParts)}\n`,
+    )
     process.stderr.write(
       `latency diag [${label}]: samples > 1 ms: ${slow} (per 250 ms: start:count/worst ms) ${profile}\n  bridge: ${JSON.stringify(bridge)}\n  parent: ${JSON.stringify(stopParent())}\n`,
     )

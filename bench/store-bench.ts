@@ -11,6 +11,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import v8 from 'node:v8'
 import vm from 'node:vm'
+import { MessageIndex } from '../src/store/message-index.js'
 import { SqliteStore } from '../src/store/sqlite-store.js'
 import { type BenchRow, renderBenchTable } from './bench-row.js'
 
@@ -209,10 +210,46 @@ async function memory(dir: string): Promise<BenchRow[]> {
   }
 }
 
+/**
+ * The message cache at its bound, per message as the kritor encoder uses it (a lookup that misses,
+ * then the put, which evicts the oldest): how long the slowest single message waits. A V8 Map
+ * rehashes all of its entries at once when deleted slots fill it, which at 100,000 entries held one
+ * message 25–45 ms (src/util/sharded-map.ts). GC pauses land in these figures too.
+ */
+function cacheStalls(): BenchRow[] {
+  const bound = 100_000
+  const { msgIds, channels, users } = fixtures(bound * 4)
+  const index = new MessageIndex({ nextNumber: 1, maxMessages: bound })
+  const times: number[] = []
+  for (let i = 0; i < bound * 4; i++) {
+    const { record } = eventAt(i, msgIds, channels, users)
+    const t = performance.now()
+    index.get(record.msgId)
+    index.put(record)
+    if (i >= bound) times.push(performance.now() - t)
+  }
+  times.sort((a, b) => b - a)
+  const label = `${(bound * 3).toLocaleString('en-US')} messages at the ${bound.toLocaleString('en-US')} bound`
+  return [
+    {
+      section: SECTION,
+      name: `message cache: slowest get+put, ${label} (GC included)`,
+      value: times[0] ?? 0,
+      unit: 'ms',
+    },
+    {
+      section: SECTION,
+      name: 'message cache: get+put calls over 1 ms, of those',
+      value: times.filter((ms) => ms > 1).length,
+      unit: 'calls',
+    },
+  ]
+}
+
 export async function runStoreBench(): Promise<BenchRow[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kookbridge-store-bench-'))
   try {
-    return [...(await throughput(dir)), ...(await memory(dir))]
+    return [...(await throughput(dir)), ...(await memory(dir)), ...cacheStalls()]
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }

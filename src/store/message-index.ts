@@ -8,6 +8,7 @@
  * covers them all.
  */
 import { BridgeError, ErrorCode } from '../errors/bridge-error.js'
+import { ShardedMap, shardsFor } from '../util/sharded-map.js'
 import type { MessageRecord } from './bridge-store.js'
 import { LruMap } from './lru-map.js'
 
@@ -100,7 +101,7 @@ export class MessageIndex {
   readonly #backing: MessageBacking
   readonly #records: LruMap<number, MessageRecord>
   /** part msg_id → number, for cached records only (entries leave with their record). */
-  readonly #parts = new Map<string, number>()
+  readonly #parts: ShardedMap<string, number>
   readonly #reserveBlock: number
   /**
    * The record `put` stored last. A received message is looked up again right after it was put (the
@@ -129,6 +130,7 @@ export class MessageIndex {
     this.#next = Math.max(1, options.nextNumber)
     this.#reservedUpTo = this.#next
     this.#reserveBlock = options.reserveBlock ?? 1000
+    this.#parts = new ShardedMap(shardsFor(options.maxMessages ?? Number.POSITIVE_INFINITY))
     this.#records = new LruMap({
       maxEntries: options.maxMessages ?? Number.POSITIVE_INFINITY,
       maxWeight: options.maxBytes ?? Number.POSITIVE_INFINITY,
