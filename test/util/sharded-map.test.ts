@@ -86,14 +86,17 @@ describe('ShardedMap', () => {
     const uuids = new ShardedMap<string, true>(shards)
     const userIds = new ShardedMap<string, true>(shards)
     const numbers = new ShardedMap<number, true>(shards)
+    // Only the second group varies: a hash of the last characters put every one in one shard.
+    const middle = new ShardedMap<string, true>(shards)
     const random = lcg(3)
     for (let i = 0; i < 64_000; i++) {
       const hex = (random.next().value as number).toString(16).padStart(8, '0')
       uuids.set(`3f2c9a1e-77b0-4d21-8c5e-0000${hex}`, true)
       userIds.set(String(2_418_200_000 + i * 7), true)
       numbers.set(i + 1, true)
+      middle.set(`kb-${i.toString(16).padStart(8, '0')}-4000-8000-000000000000`, true)
     }
-    for (const map of [uuids, userIds, numbers]) {
+    for (const map of [uuids, userIds, numbers, middle]) {
       const sizes = map.shardSizes()
       expect(sizes).toHaveLength(shards)
       expect(sizes.reduce((a, b) => a + b, 0)).toBe(64_000)
