@@ -16,13 +16,15 @@
  * - sustained throughput, closed loop (≤ 1,000 events in flight, so nothing may be dropped), with the
  *   bridge's CPU per event (independent of how busy the host is) and the kritor share of it;
  * - p50/p99 latency at a paced 1,000 events/s (parent clock: frame sent → event read by the client);
- * - an open-loop burst (60,000 frames at once): RSS growth, and what the drop policy did.
+ * - an open-loop burst (60,000 frames at once): RSS growth, and what the drop policy did;
+ * - the transport floor: the same latency run through a null bridge (runNullChild: inflate, parse,
+ *   write the event id to the stream, nothing else), i.e. what the two hops cost on this host alone.
  *
  * Run alone: `npx tsx bench/kritor-pipeline-bench.ts` (prints a table). `KRITOR_BENCH_CHILD_FLAGS`
  * passes node flags to the bridge, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`;
- * `KRITOR_BENCH_STORES=memory` runs one store only; `KRITOR_BENCH_PHASES=throughput,latency` skips the
- * others; `KRITOR_BENCH_DIAG=1` reports GC pauses and event-loop delay of both processes during the
- * latency run.
+ * `KRITOR_BENCH_STORES=memory` (or sqlite, null) runs only those; `KRITOR_BENCH_PHASES=throughput,latency`
+ * skips the others; `KRITOR_BENCH_DIAG=1` reports GC pauses and event-loop delay of both processes
+ * during the latency run, and splits each slow event into inbound hop, Hub.publish and outbound hop.
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import fs from 'node:fs'
@@ -265,6 +267,114 @@ async function runChild(apiBase: string, token: string, store: string): Promise<
   send({ kind: 'ready', port })
 }
 
+/**
+ * The transport floor, in the bridge's place: a process that does the least any KOOK → kritor bridge
+ * must (read the gateway frame, inflate it, parse it, write one kritor event with the event's id to
+ * the streams of its type) and nothing else: no mapping, no store, no message numbers. Its latency is
+ * what the two hops (simulator → bridge over the WebSocket, bridge → client over HTTP/2) cost on this
+ * host by themselves; the bridge's figures minus these are the bridge's own share.
+ */
+async function runNullChild(gatewayUrl: string): Promise<void> {
+  const grpcJs = await import('@grpc/grpc-js')
+  const { kritor: gen } = await import('../gen/kritor/1.0.3/kritor.js')
+  const { services: svc } = await import('../gen/kritor/1.0.3/services.js')
+  const { WebSocket } = await import('ws')
+  const { inflateSync } = await import('node:zlib')
+  const E = gen.event.EventType
+  const streams = new Map<number, Set<grpcTypes.ServerWritableStream<Buffer, Buffer>>>()
+  for (const type of [
+    E.EVENT_TYPE_CORE_EVENT,
+    E.EVENT_TYPE_MESSAGE,
+    E.EVENT_TYPE_NOTICE,
+    E.EVENT_TYPE_REQUEST,
+  ]) {
+    streams.set(type, new Set())
+  }
+  let published = 0
+  let lastAt = 0
+  const ws = new WebSocket(gatewayUrl)
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    const frame = JSON.parse((isBinary ? inflateSync(data) : data).toString('utf8')) as {
+      s: number
+      d?: { msg_id?: string; type?: number }
+    }
+    if (frame.s !== 0 || frame.d === undefined) return
+    const id = String(frame.d.msg_id ?? '')
+    // KOOK's system events (type 255: the reactions here) are kritor notices, the rest messages.
+    const notice = frame.d.type === 255
+    const bytes = Buffer.from(
+      gen.event.EventStructure.encode(
+        notice
+          ? { type: E.EVENT_TYPE_NOTICE, notice: { notice_id: id } }
+          : { type: E.EVENT_TYPE_MESSAGE, message: { message_id: id } },
+      ).finish(),
+    )
+    for (const call of streams.get(notice ? E.EVENT_TYPE_NOTICE : E.EVENT_TYPE_MESSAGE) ?? [])
+      call.write(bytes)
+    published++
+    lastAt = performance.timeOrigin + performance.now()
+  })
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve())
+    ws.once('error', reject)
+  })
+  const server = new grpcJs.Server()
+  const identity = (b: Buffer) => b
+  const method = svc['kritor.event.EventService'].RegisterActiveListener
+  server.addService(
+    {
+      RegisterActiveListener: {
+        path: method.path,
+        requestStream: false,
+        responseStream: true,
+        requestSerialize: identity,
+        requestDeserialize: identity,
+        responseSerialize: identity,
+        responseDeserialize: identity,
+      },
+    },
+    {
+      RegisterActiveListener: (call: grpcTypes.ServerWritableStream<Buffer, Buffer>) => {
+        const set = streams.get(gen.event.RequestPushEvent.decode(call.request).type)
+        set?.add(call)
+        call.on('cancelled', () => set?.delete(call))
+      },
+    },
+  )
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpcJs.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  )
+  const send = (message: ChildMessage) => process.send?.(message)
+  let stopRecording: (() => PauseDiag) | undefined
+  process.on('message', (message: ParentMessage) => {
+    if (message.kind === 'diag') {
+      if (message.start) stopRecording = recordPauses()
+      else if (stopRecording) send({ kind: 'diag', diag: stopRecording() })
+    } else if (message.kind === 'rss') {
+      const rss = process.memoryUsage.rss()
+      send({
+        kind: 'rss',
+        rss,
+        peak: rss,
+        streams: [...streams.values()].reduce((n, set) => n + set.size, 0),
+        dropped: 0,
+        published,
+        lastAt,
+        cpu: (({ user, system }) => user + system)(process.cpuUsage()),
+        publishMs: 0,
+        gateway: { disconnects: 0, snSkipped: 0, dropped: 0 },
+      })
+    } else {
+      ws.close()
+      server.forceShutdown()
+      process.exit(0)
+    }
+  })
+  send({ kind: 'ready', port })
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Parent: simulator, frames, clients, measurements.
 
@@ -310,7 +420,7 @@ class Child {
   #waiting: Array<{ resolve: (message: ChildMessage) => void; reject: (error: Error) => void }> = []
   #exited: Error | undefined
 
-  constructor(entry: string, apiBase: string, token: string, store: 'sqlite' | 'memory') {
+  constructor(entry: string, apiBase: string, token: string, store: Store) {
     this.process = fork(entry, ['--child', apiBase, token, store], {
       // Extra node flags for the bridge, e.g. `--cpu-prof` to see where its time goes.
       execArgv: process.env['KRITOR_BENCH_CHILD_FLAGS']?.split(' ').filter(Boolean) ?? [],
@@ -770,10 +880,12 @@ async function measureLatency(
       if (split[worst] > 0.5) slowParts[worst]++
       else slowParts.none++
     }
-    const quantiles = Object.entries(parts).map(([name, values]) => {
-      values.sort((a, b) => a - b)
-      return `${name} p50 ${percentile(values, 50).toFixed(3)} p99 ${percentile(values, 99).toFixed(3)} max ${(values.at(-1) ?? 0).toFixed(1)} ms`
-    })
+    const quantiles = Object.entries(parts)
+      .filter(([, values]) => values.length > 0)
+      .map(([name, values]) => {
+        values.sort((a, b) => a - b)
+        return `${name} p50 ${percentile(values, 50).toFixed(3)} p99 ${percentile(values, 99).toFixed(3)} max ${(values.at(-1) ?? 0).toFixed(1)} ms`
+      })
     delete bridge.publishAt
     process.stderr.write(
       `latency split [${label}] (run began at monotonic ${(tStart + offset).toFixed(1)} ms): ${quantiles.join('; ')}\n  slow (> 1 ms) events by their largest part: ${JSON.stringify(slowParts)}\n`,
@@ -802,7 +914,10 @@ async function measureLatency(
 }
 
 /** One bridge process with the given store, through every phase. */
-async function runPhases(entry: string, store: 'sqlite' | 'memory', withIdle: boolean): Promise<BenchRow[]> {
+/** The bridge with either store, or the null bridge (the transport floor, see runNullChild). */
+type Store = 'sqlite' | 'memory' | 'null'
+
+async function runPhases(entry: string, store: Store, withIdle: boolean): Promise<BenchRow[]> {
   const { KookSimulator } = await import('../src/kook/simulator/kook-simulator.js')
   // History as deep as a run: a resume in the middle could replay the whole run, nothing is lost.
   const sim = await KookSimulator.start({
@@ -810,11 +925,12 @@ async function runPhases(entry: string, store: 'sqlite' | 'memory', withIdle: bo
     historyLimit: 200_000,
   })
   sim.retransmitOnPing(false)
-  const child = new Child(entry, sim.apiBase, sim.token, store)
+  const floor = store === 'null'
+  const child = new Child(entry, floor ? sim.gatewayUrl() : sim.apiBase, sim.token, store)
   const subscribers: Subscriber[] = []
   const clients: grpcTypes.Client[] = []
   const rows: BenchRow[] = []
-  const label = `${store} store`
+  const label = floor ? 'null bridge: transport floor' : `${store} store`
   try {
     const ready = (await child.next()) as Extract<ChildMessage, { kind: 'ready' }>
     await sim.waitForConnection(10_000)
@@ -863,13 +979,21 @@ async function runPhases(entry: string, store: 'sqlite' | 'memory', withIdle: bo
     if (phases.includes('throughput')) {
       const frames = buildFrames(THROUGHPUT_EVENTS, templates, 'a0000000')
       const warmUp = buildFrames(WARMUP_EVENTS, templates, 'd0000000')
-      await measureThroughput(phase, { messages, notices }, frames, warmUp)
+      // For the floor only a warm-up (both processes' JIT at steady state, as for the bridge).
+      await measureThroughput(floor ? { ...phase, rows: [] } : phase, { messages, notices }, frames, warmUp)
     }
     if (phases.includes('latency')) {
       const frames = buildFrames(LATENCY_RATE * LATENCY_SECONDS, templates, 'c0000000')
       await measureLatency(phase, { messages, notices }, frames)
+      // A reference, not a target of kookbridge's.
+      if (floor) {
+        for (const row of rows) {
+          delete row.pass
+          delete row.target
+        }
+      }
     }
-    if (phases.includes('burst')) {
+    if (phases.includes('burst') && !floor) {
       await measureBurst(phase, { messages, notices }, buildFrames(BURST_EVENTS, templates, 'b0000000'))
     }
     return rows
@@ -914,10 +1038,8 @@ export async function runKritorPipelineBench(): Promise<BenchRow[]> {
   ;({ kritor } = await import('../gen/kritor/1.0.3/kritor.js'))
   ;({ services } = await import('../gen/kritor/1.0.3/services.js'))
   const { dir, entry } = await buildChild()
-  // KRITOR_BENCH_STORES=sqlite (or memory) runs one of the two.
-  const stores = (process.env['KRITOR_BENCH_STORES'] ?? 'sqlite,memory').split(',') as Array<
-    'sqlite' | 'memory'
-  >
+  // KRITOR_BENCH_STORES=sqlite (or memory, or null: the transport floor) runs only those.
+  const stores = (process.env['KRITOR_BENCH_STORES'] ?? 'sqlite,memory,null').split(',') as Store[]
   try {
     const rows: BenchRow[] = [damonRow()]
     for (const [i, store] of stores.entries()) rows.push(...(await runPhases(entry, store, i === 0)))
@@ -929,7 +1051,8 @@ export async function runKritorPipelineBench(): Promise<BenchRow[]> {
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href
 if (isMain && process.argv[2] === '--child') {
-  await runChild(process.argv[3] ?? '', process.argv[4] ?? '', process.argv[5] ?? 'sqlite')
+  if (process.argv[5] === 'null') await runNullChild(process.argv[3] ?? '')
+  else await runChild(process.argv[3] ?? '', process.argv[4] ?? '', process.argv[5] ?? 'sqlite')
 } else if (isMain) {
   const rows = await runKritorPipelineBench()
   process.stdout.write(`${renderBenchTable(rows)}\n`)
