@@ -18,6 +18,7 @@ import {
   USER_ID,
   voiceJoined,
 } from './support/bridge-events.js'
+import { protoObject } from './support/proto-object.js'
 
 function context(overrides: Partial<EncodeEventContext> = {}) {
   const invalid: string[] = []
@@ -40,13 +41,17 @@ function roundTrip(event: BridgeEvent, ctx: EncodeEventContext) {
     const message = kookbridge.v1.RegisterExtensionListenerResponse.decode(encoded.bytes)
     return {
       stream: encoded.stream,
-      value: kookbridge.v1.RegisterExtensionListenerResponse.toObject(message, { longs: String }),
+      value: protoObject('kookbridge.v1.RegisterExtensionListenerResponse', message, { longs: String }),
     }
   }
   const message = kritor.event.EventStructure.decode(encoded.bytes)
   return {
     stream: encoded.stream,
-    value: kritor.event.EventStructure.toObject(message, { longs: String, enums: String, oneofs: true }),
+    value: protoObject('kritor.event.EventStructure', message, {
+      longs: String,
+      enums: String,
+      oneofs: true,
+    }),
   }
 }
 

@@ -19,6 +19,7 @@ import {
   notices,
   USER_ID,
 } from './support/bridge-events.js'
+import { protoObject } from './support/proto-object.js'
 
 const EventType = kritor.event.EventType
 
@@ -165,7 +166,7 @@ describe('encodeReactionStructure', () => {
       const decoded = kritor.event.EventStructure.decode(encoded?.bytes ?? new Uint8Array())
       expect(encoded?.stream).toBe('notice')
       expect(encoded?.bytes.toString('hex')).toBe(
-        generated(kritor.event.EventStructure.toObject(decoded, { longs: String })).toString('hex'),
+        generated(protoObject('kritor.event.EventStructure', decoded, { longs: String })).toString('hex'),
       )
       expect(decoded.notice?.group_react_message_with_emoji?.is_set).toBe(added)
     }

@@ -11,6 +11,7 @@ import { kookbridge } from '../../gen/kookbridge/v1/extension.js'
 import { services as extensionServices } from '../../gen/kookbridge/v1/services.js'
 import { kritor } from '../../gen/kritor/1.0.3/kritor.js'
 import { services as kritorServices } from '../../gen/kritor/1.0.3/services.js'
+import { protoObject } from './support/proto-object.js'
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const OURS = join(repoRoot, 'proto', 'kritor', '1.0.3')
@@ -422,7 +423,7 @@ describe('uint64 ids', () => {
     const decoded = kritor.common.PushMessageBody.decode(bytes)
     expect(typeof decoded.message_seq).toBe('object')
     expect(String(decoded.message_seq)).toBe('9007199254740993')
-    expect(kritor.common.PushMessageBody.toObject(decoded, { longs: String }).message_seq).toBe(
+    expect(protoObject('kritor.common.PushMessageBody', decoded, { longs: String }).message_seq).toBe(
       '9007199254740993',
     )
   })
@@ -478,7 +479,8 @@ describe('kookbridge extension proto', () => {
       json: '{"user_id":"1234567890"}',
     }).finish()
     expect(
-      kookbridge.v1.RegisterExtensionListenerResponse.toObject(
+      protoObject(
+        'kookbridge.v1.RegisterExtensionListenerResponse',
         kookbridge.v1.RegisterExtensionListenerResponse.decode(bytes),
         { longs: String },
       ),

@@ -51,34 +51,6 @@ export namespace kookbridge {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kookbridge.v1.RegisterExtensionListenerRequest;
-
-            /**
-             * Verifies a RegisterExtensionListenerRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a RegisterExtensionListenerRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns RegisterExtensionListenerRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kookbridge.v1.RegisterExtensionListenerRequest;
-
-            /**
-             * Creates a plain object from a RegisterExtensionListenerRequest message. Also converts values to other types if specified.
-             * @param message RegisterExtensionListenerRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kookbridge.v1.RegisterExtensionListenerRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this RegisterExtensionListenerRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a RegisterExtensionListenerResponse. */
@@ -163,34 +135,6 @@ export namespace kookbridge {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kookbridge.v1.RegisterExtensionListenerResponse;
-
-            /**
-             * Verifies a RegisterExtensionListenerResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a RegisterExtensionListenerResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns RegisterExtensionListenerResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kookbridge.v1.RegisterExtensionListenerResponse;
-
-            /**
-             * Creates a plain object from a RegisterExtensionListenerResponse message. Also converts values to other types if specified.
-             * @param message RegisterExtensionListenerResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kookbridge.v1.RegisterExtensionListenerResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this RegisterExtensionListenerResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a CallKookApiRequest. */
@@ -242,34 +186,6 @@ export namespace kookbridge {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kookbridge.v1.CallKookApiRequest;
-
-            /**
-             * Verifies a CallKookApiRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a CallKookApiRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns CallKookApiRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kookbridge.v1.CallKookApiRequest;
-
-            /**
-             * Creates a plain object from a CallKookApiRequest message. Also converts values to other types if specified.
-             * @param message CallKookApiRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kookbridge.v1.CallKookApiRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this CallKookApiRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a CallKookApiResponse. */
@@ -315,34 +231,6 @@ export namespace kookbridge {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kookbridge.v1.CallKookApiResponse;
-
-            /**
-             * Verifies a CallKookApiResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a CallKookApiResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns CallKookApiResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kookbridge.v1.CallKookApiResponse;
-
-            /**
-             * Creates a plain object from a CallKookApiResponse message. Also converts values to other types if specified.
-             * @param message CallKookApiResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kookbridge.v1.CallKookApiResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this CallKookApiResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
     }
 }

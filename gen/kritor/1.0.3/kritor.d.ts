@@ -57,34 +57,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.authentication.AuthenticateRequest;
-
-            /**
-             * Verifies an AuthenticateRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an AuthenticateRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns AuthenticateRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.authentication.AuthenticateRequest;
-
-            /**
-             * Creates a plain object from an AuthenticateRequest message. Also converts values to other types if specified.
-             * @param message AuthenticateRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.authentication.AuthenticateRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this AuthenticateRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an AuthenticateResponse. */
@@ -136,34 +108,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.authentication.AuthenticateResponse;
-
-            /**
-             * Verifies an AuthenticateResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an AuthenticateResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns AuthenticateResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.authentication.AuthenticateResponse;
-
-            /**
-             * Creates a plain object from an AuthenticateResponse message. Also converts values to other types if specified.
-             * @param message AuthenticateResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.authentication.AuthenticateResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this AuthenticateResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         namespace AuthenticateResponse {
@@ -220,34 +164,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.authentication.GetAuthenticationStateRequest;
-
-            /**
-             * Verifies a GetAuthenticationStateRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetAuthenticationStateRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetAuthenticationStateRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.authentication.GetAuthenticationStateRequest;
-
-            /**
-             * Creates a plain object from a GetAuthenticationStateRequest message. Also converts values to other types if specified.
-             * @param message GetAuthenticationStateRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.authentication.GetAuthenticationStateRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetAuthenticationStateRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetAuthenticationStateResponse. */
@@ -293,34 +209,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.authentication.GetAuthenticationStateResponse;
-
-            /**
-             * Verifies a GetAuthenticationStateResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetAuthenticationStateResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetAuthenticationStateResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.authentication.GetAuthenticationStateResponse;
-
-            /**
-             * Creates a plain object from a GetAuthenticationStateResponse message. Also converts values to other types if specified.
-             * @param message GetAuthenticationStateResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.authentication.GetAuthenticationStateResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetAuthenticationStateResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** TicketOperationResponseCode enum. */
@@ -378,34 +266,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.authentication.GetTicketRequest;
-
-            /**
-             * Verifies a GetTicketRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetTicketRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetTicketRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.authentication.GetTicketRequest;
-
-            /**
-             * Creates a plain object from a GetTicketRequest message. Also converts values to other types if specified.
-             * @param message GetTicketRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.authentication.GetTicketRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetTicketRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetTicketResponse. */
@@ -463,34 +323,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.authentication.GetTicketResponse;
-
-            /**
-             * Verifies a GetTicketResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetTicketResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetTicketResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.authentication.GetTicketResponse;
-
-            /**
-             * Creates a plain object from a GetTicketResponse message. Also converts values to other types if specified.
-             * @param message GetTicketResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.authentication.GetTicketResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetTicketResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an AddTicketRequest. */
@@ -548,34 +380,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.authentication.AddTicketRequest;
-
-            /**
-             * Verifies an AddTicketRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an AddTicketRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns AddTicketRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.authentication.AddTicketRequest;
-
-            /**
-             * Creates a plain object from an AddTicketRequest message. Also converts values to other types if specified.
-             * @param message AddTicketRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.authentication.AddTicketRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this AddTicketRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an AddTicketResponse. */
@@ -627,34 +431,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.authentication.AddTicketResponse;
-
-            /**
-             * Verifies an AddTicketResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an AddTicketResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns AddTicketResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.authentication.AddTicketResponse;
-
-            /**
-             * Creates a plain object from an AddTicketResponse message. Also converts values to other types if specified.
-             * @param message AddTicketResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.authentication.AddTicketResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this AddTicketResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a DeleteTicketRequest. */
@@ -712,34 +488,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.authentication.DeleteTicketRequest;
-
-            /**
-             * Verifies a DeleteTicketRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a DeleteTicketRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns DeleteTicketRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.authentication.DeleteTicketRequest;
-
-            /**
-             * Creates a plain object from a DeleteTicketRequest message. Also converts values to other types if specified.
-             * @param message DeleteTicketRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.authentication.DeleteTicketRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this DeleteTicketRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a DeleteTicketResponse. */
@@ -791,34 +539,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.authentication.DeleteTicketResponse;
-
-            /**
-             * Verifies a DeleteTicketResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a DeleteTicketResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns DeleteTicketResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.authentication.DeleteTicketResponse;
-
-            /**
-             * Creates a plain object from a DeleteTicketResponse message. Also converts values to other types if specified.
-             * @param message DeleteTicketResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.authentication.DeleteTicketResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this DeleteTicketResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
     }
 
@@ -901,34 +621,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.Contact;
-
-            /**
-             * Verifies a Contact message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a Contact message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns Contact
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.Contact;
-
-            /**
-             * Creates a plain object from a Contact message. Also converts values to other types if specified.
-             * @param message Contact
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.Contact, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this Contact to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a Sender. */
@@ -995,34 +687,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.Sender;
-
-            /**
-             * Verifies a Sender message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a Sender message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns Sender
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.Sender;
-
-            /**
-             * Creates a plain object from a Sender message. Also converts values to other types if specified.
-             * @param message Sender
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.Sender, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this Sender to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a PushMessageBody. */
@@ -1098,34 +762,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.PushMessageBody;
-
-            /**
-             * Verifies a PushMessageBody message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a PushMessageBody message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns PushMessageBody
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.PushMessageBody;
-
-            /**
-             * Creates a plain object from a PushMessageBody message. Also converts values to other types if specified.
-             * @param message PushMessageBody
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.PushMessageBody, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this PushMessageBody to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ForwardMessageBody. */
@@ -1180,34 +816,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.ForwardMessageBody;
-
-            /**
-             * Verifies a ForwardMessageBody message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ForwardMessageBody message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ForwardMessageBody
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.ForwardMessageBody;
-
-            /**
-             * Creates a plain object from a ForwardMessageBody message. Also converts values to other types if specified.
-             * @param message ForwardMessageBody
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.ForwardMessageBody, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ForwardMessageBody to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an EssenceMessageBody. */
@@ -1319,34 +927,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.EssenceMessageBody;
-
-            /**
-             * Verifies an EssenceMessageBody message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an EssenceMessageBody message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns EssenceMessageBody
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.EssenceMessageBody;
-
-            /**
-             * Creates a plain object from an EssenceMessageBody message. Also converts values to other types if specified.
-             * @param message EssenceMessageBody
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.EssenceMessageBody, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this EssenceMessageBody to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an Element. */
@@ -1548,34 +1128,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.Element;
-
-            /**
-             * Verifies an Element message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an Element message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns Element
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.Element;
-
-            /**
-             * Creates a plain object from an Element message. Also converts values to other types if specified.
-             * @param message Element
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.Element, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this Element to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         namespace Element {
@@ -1653,34 +1205,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.TextElement;
-
-            /**
-             * Verifies a TextElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a TextElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns TextElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.TextElement;
-
-            /**
-             * Creates a plain object from a TextElement message. Also converts values to other types if specified.
-             * @param message TextElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.TextElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this TextElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an AtElement. */
@@ -1732,34 +1256,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.AtElement;
-
-            /**
-             * Verifies an AtElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an AtElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns AtElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.AtElement;
-
-            /**
-             * Creates a plain object from an AtElement message. Also converts values to other types if specified.
-             * @param message AtElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.AtElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this AtElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a FaceElement. */
@@ -1817,34 +1313,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.FaceElement;
-
-            /**
-             * Verifies a FaceElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a FaceElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns FaceElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.FaceElement;
-
-            /**
-             * Creates a plain object from a FaceElement message. Also converts values to other types if specified.
-             * @param message FaceElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.FaceElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this FaceElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a BubbleFaceElement. */
@@ -1896,34 +1364,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.BubbleFaceElement;
-
-            /**
-             * Verifies a BubbleFaceElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a BubbleFaceElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns BubbleFaceElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.BubbleFaceElement;
-
-            /**
-             * Creates a plain object from a BubbleFaceElement message. Also converts values to other types if specified.
-             * @param message BubbleFaceElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.BubbleFaceElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this BubbleFaceElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ReplyElement. */
@@ -1969,34 +1409,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.ReplyElement;
-
-            /**
-             * Verifies a ReplyElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ReplyElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ReplyElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.ReplyElement;
-
-            /**
-             * Creates a plain object from a ReplyElement message. Also converts values to other types if specified.
-             * @param message ReplyElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.ReplyElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ReplyElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an ImageElement. */
@@ -2084,34 +1496,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.ImageElement;
-
-            /**
-             * Verifies an ImageElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an ImageElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ImageElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.ImageElement;
-
-            /**
-             * Creates a plain object from an ImageElement message. Also converts values to other types if specified.
-             * @param message ImageElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.ImageElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ImageElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         namespace ImageElement {
@@ -2200,34 +1584,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.VoiceElement;
-
-            /**
-             * Verifies a VoiceElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a VoiceElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns VoiceElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.VoiceElement;
-
-            /**
-             * Creates a plain object from a VoiceElement message. Also converts values to other types if specified.
-             * @param message VoiceElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.VoiceElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this VoiceElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a VideoElement. */
@@ -2300,34 +1656,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.VideoElement;
-
-            /**
-             * Verifies a VideoElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a VideoElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns VideoElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.VideoElement;
-
-            /**
-             * Creates a plain object from a VideoElement message. Also converts values to other types if specified.
-             * @param message VideoElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.VideoElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this VideoElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a BasketballElement. */
@@ -2373,34 +1701,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.BasketballElement;
-
-            /**
-             * Verifies a BasketballElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a BasketballElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns BasketballElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.BasketballElement;
-
-            /**
-             * Creates a plain object from a BasketballElement message. Also converts values to other types if specified.
-             * @param message BasketballElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.BasketballElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this BasketballElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a DiceElement. */
@@ -2446,34 +1746,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.DiceElement;
-
-            /**
-             * Verifies a DiceElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a DiceElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns DiceElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.DiceElement;
-
-            /**
-             * Creates a plain object from a DiceElement message. Also converts values to other types if specified.
-             * @param message DiceElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.DiceElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this DiceElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a RpsElement. */
@@ -2519,34 +1791,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.RpsElement;
-
-            /**
-             * Verifies a RpsElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a RpsElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns RpsElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.RpsElement;
-
-            /**
-             * Creates a plain object from a RpsElement message. Also converts values to other types if specified.
-             * @param message RpsElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.RpsElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this RpsElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a PokeElement. */
@@ -2604,34 +1848,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.PokeElement;
-
-            /**
-             * Verifies a PokeElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a PokeElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns PokeElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.PokeElement;
-
-            /**
-             * Creates a plain object from a PokeElement message. Also converts values to other types if specified.
-             * @param message PokeElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.PokeElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this PokeElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a CustomMusicData. */
@@ -2701,34 +1917,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.CustomMusicData;
-
-            /**
-             * Verifies a CustomMusicData message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a CustomMusicData message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns CustomMusicData
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.CustomMusicData;
-
-            /**
-             * Creates a plain object from a CustomMusicData message. Also converts values to other types if specified.
-             * @param message CustomMusicData
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.CustomMusicData, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this CustomMusicData to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a MusicElement. */
@@ -2789,34 +1977,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.MusicElement;
-
-            /**
-             * Verifies a MusicElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a MusicElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns MusicElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.MusicElement;
-
-            /**
-             * Creates a plain object from a MusicElement message. Also converts values to other types if specified.
-             * @param message MusicElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.MusicElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this MusicElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         namespace MusicElement {
@@ -2878,34 +2038,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.WeatherElement;
-
-            /**
-             * Verifies a WeatherElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a WeatherElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns WeatherElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.WeatherElement;
-
-            /**
-             * Creates a plain object from a WeatherElement message. Also converts values to other types if specified.
-             * @param message WeatherElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.WeatherElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this WeatherElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a LocationElement. */
@@ -2969,34 +2101,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.LocationElement;
-
-            /**
-             * Verifies a LocationElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a LocationElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns LocationElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.LocationElement;
-
-            /**
-             * Creates a plain object from a LocationElement message. Also converts values to other types if specified.
-             * @param message LocationElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.LocationElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this LocationElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ShareElement. */
@@ -3060,34 +2164,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.ShareElement;
-
-            /**
-             * Verifies a ShareElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ShareElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ShareElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.ShareElement;
-
-            /**
-             * Creates a plain object from a ShareElement message. Also converts values to other types if specified.
-             * @param message ShareElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.ShareElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ShareElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GiftElement. */
@@ -3139,34 +2215,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.GiftElement;
-
-            /**
-             * Verifies a GiftElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GiftElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GiftElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.GiftElement;
-
-            /**
-             * Creates a plain object from a GiftElement message. Also converts values to other types if specified.
-             * @param message GiftElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.GiftElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GiftElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a MarketFaceElement. */
@@ -3212,34 +2260,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.MarketFaceElement;
-
-            /**
-             * Verifies a MarketFaceElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a MarketFaceElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns MarketFaceElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.MarketFaceElement;
-
-            /**
-             * Creates a plain object from a MarketFaceElement message. Also converts values to other types if specified.
-             * @param message MarketFaceElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.MarketFaceElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this MarketFaceElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ForwardElement. */
@@ -3303,34 +2323,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.ForwardElement;
-
-            /**
-             * Verifies a ForwardElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ForwardElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ForwardElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.ForwardElement;
-
-            /**
-             * Creates a plain object from a ForwardElement message. Also converts values to other types if specified.
-             * @param message ForwardElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.ForwardElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ForwardElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ContactElement. */
@@ -3382,34 +2374,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.ContactElement;
-
-            /**
-             * Verifies a ContactElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ContactElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ContactElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.ContactElement;
-
-            /**
-             * Creates a plain object from a ContactElement message. Also converts values to other types if specified.
-             * @param message ContactElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.ContactElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ContactElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a JsonElement. */
@@ -3455,34 +2419,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.JsonElement;
-
-            /**
-             * Verifies a JsonElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a JsonElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns JsonElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.JsonElement;
-
-            /**
-             * Creates a plain object from a JsonElement message. Also converts values to other types if specified.
-             * @param message JsonElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.JsonElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this JsonElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a XmlElement. */
@@ -3528,34 +2464,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.XmlElement;
-
-            /**
-             * Verifies a XmlElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a XmlElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns XmlElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.XmlElement;
-
-            /**
-             * Creates a plain object from a XmlElement message. Also converts values to other types if specified.
-             * @param message XmlElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.XmlElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this XmlElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a FileElement. */
@@ -3637,34 +2545,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.FileElement;
-
-            /**
-             * Verifies a FileElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a FileElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns FileElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.FileElement;
-
-            /**
-             * Creates a plain object from a FileElement message. Also converts values to other types if specified.
-             * @param message FileElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.FileElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this FileElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a MarkdownElement. */
@@ -3710,34 +2590,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.MarkdownElement;
-
-            /**
-             * Verifies a MarkdownElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a MarkdownElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns MarkdownElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.MarkdownElement;
-
-            /**
-             * Creates a plain object from a MarkdownElement message. Also converts values to other types if specified.
-             * @param message MarkdownElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.MarkdownElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this MarkdownElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ButtonActionPermission. */
@@ -3795,34 +2647,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.ButtonActionPermission;
-
-            /**
-             * Verifies a ButtonActionPermission message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ButtonActionPermission message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ButtonActionPermission
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.ButtonActionPermission;
-
-            /**
-             * Creates a plain object from a ButtonActionPermission message. Also converts values to other types if specified.
-             * @param message ButtonActionPermission
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.ButtonActionPermission, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ButtonActionPermission to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ButtonAction. */
@@ -3898,34 +2722,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.ButtonAction;
-
-            /**
-             * Verifies a ButtonAction message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ButtonAction message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ButtonAction
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.ButtonAction;
-
-            /**
-             * Creates a plain object from a ButtonAction message. Also converts values to other types if specified.
-             * @param message ButtonAction
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.ButtonAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ButtonAction to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ButtonRender. */
@@ -3983,34 +2779,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.ButtonRender;
-
-            /**
-             * Verifies a ButtonRender message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ButtonRender message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ButtonRender
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.ButtonRender;
-
-            /**
-             * Creates a plain object from a ButtonRender message. Also converts values to other types if specified.
-             * @param message ButtonRender
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.ButtonRender, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ButtonRender to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a Button. */
@@ -4068,34 +2836,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.Button;
-
-            /**
-             * Verifies a Button message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a Button message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns Button
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.Button;
-
-            /**
-             * Creates a plain object from a Button message. Also converts values to other types if specified.
-             * @param message Button
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.Button, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this Button to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a KeyboardRow. */
@@ -4141,34 +2881,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.KeyboardRow;
-
-            /**
-             * Verifies a KeyboardRow message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a KeyboardRow message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns KeyboardRow
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.KeyboardRow;
-
-            /**
-             * Creates a plain object from a KeyboardRow message. Also converts values to other types if specified.
-             * @param message KeyboardRow
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.KeyboardRow, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this KeyboardRow to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a KeyboardElement. */
@@ -4220,34 +2932,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.KeyboardElement;
-
-            /**
-             * Verifies a KeyboardElement message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a KeyboardElement message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns KeyboardElement
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.KeyboardElement;
-
-            /**
-             * Creates a plain object from a KeyboardElement message. Also converts values to other types if specified.
-             * @param message KeyboardElement
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.KeyboardElement, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this KeyboardElement to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a Request. */
@@ -4311,34 +2995,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.Request;
-
-            /**
-             * Verifies a Request message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a Request message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns Request
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.Request;
-
-            /**
-             * Creates a plain object from a Request message. Also converts values to other types if specified.
-             * @param message Request
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.Request, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this Request to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a Response. */
@@ -4408,34 +3064,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.common.Response;
-
-            /**
-             * Verifies a Response message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a Response message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns Response
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.common.Response;
-
-            /**
-             * Creates a plain object from a Response message. Also converts values to other types if specified.
-             * @param message Response
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.common.Response, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this Response to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         namespace Response {
@@ -4491,34 +3119,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.core.GetVersionRequest;
-
-            /**
-             * Verifies a GetVersionRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetVersionRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetVersionRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.core.GetVersionRequest;
-
-            /**
-             * Creates a plain object from a GetVersionRequest message. Also converts values to other types if specified.
-             * @param message GetVersionRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.core.GetVersionRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetVersionRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetVersionResponse. */
@@ -4570,34 +3170,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.core.GetVersionResponse;
-
-            /**
-             * Verifies a GetVersionResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetVersionResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetVersionResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.core.GetVersionResponse;
-
-            /**
-             * Creates a plain object from a GetVersionResponse message. Also converts values to other types if specified.
-             * @param message GetVersionResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.core.GetVersionResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetVersionResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a DownloadFileRequest. */
@@ -4673,34 +3245,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.core.DownloadFileRequest;
-
-            /**
-             * Verifies a DownloadFileRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a DownloadFileRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns DownloadFileRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.core.DownloadFileRequest;
-
-            /**
-             * Creates a plain object from a DownloadFileRequest message. Also converts values to other types if specified.
-             * @param message DownloadFileRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.core.DownloadFileRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this DownloadFileRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a DownloadFileResponse. */
@@ -4752,34 +3296,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.core.DownloadFileResponse;
-
-            /**
-             * Verifies a DownloadFileResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a DownloadFileResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns DownloadFileResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.core.DownloadFileResponse;
-
-            /**
-             * Creates a plain object from a DownloadFileResponse message. Also converts values to other types if specified.
-             * @param message DownloadFileResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.core.DownloadFileResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this DownloadFileResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetCurrentAccountRequest. */
@@ -4819,34 +3335,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.core.GetCurrentAccountRequest;
-
-            /**
-             * Verifies a GetCurrentAccountRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetCurrentAccountRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetCurrentAccountRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.core.GetCurrentAccountRequest;
-
-            /**
-             * Creates a plain object from a GetCurrentAccountRequest message. Also converts values to other types if specified.
-             * @param message GetCurrentAccountRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.core.GetCurrentAccountRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetCurrentAccountRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetCurrentAccountResponse. */
@@ -4904,34 +3392,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.core.GetCurrentAccountResponse;
-
-            /**
-             * Verifies a GetCurrentAccountResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetCurrentAccountResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetCurrentAccountResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.core.GetCurrentAccountResponse;
-
-            /**
-             * Creates a plain object from a GetCurrentAccountResponse message. Also converts values to other types if specified.
-             * @param message GetCurrentAccountResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.core.GetCurrentAccountResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetCurrentAccountResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SwitchAccountRequest. */
@@ -4992,34 +3452,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.core.SwitchAccountRequest;
-
-            /**
-             * Verifies a SwitchAccountRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SwitchAccountRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SwitchAccountRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.core.SwitchAccountRequest;
-
-            /**
-             * Creates a plain object from a SwitchAccountRequest message. Also converts values to other types if specified.
-             * @param message SwitchAccountRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.core.SwitchAccountRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SwitchAccountRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SwitchAccountResponse. */
@@ -5059,34 +3491,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.core.SwitchAccountResponse;
-
-            /**
-             * Verifies a SwitchAccountResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SwitchAccountResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SwitchAccountResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.core.SwitchAccountResponse;
-
-            /**
-             * Creates a plain object from a SwitchAccountResponse message. Also converts values to other types if specified.
-             * @param message SwitchAccountResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.core.SwitchAccountResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SwitchAccountResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
     }
 
@@ -5142,34 +3546,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.developer.ShellRequest;
-
-            /**
-             * Verifies a ShellRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ShellRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ShellRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.developer.ShellRequest;
-
-            /**
-             * Creates a plain object from a ShellRequest message. Also converts values to other types if specified.
-             * @param message ShellRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.developer.ShellRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ShellRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ShellResponse. */
@@ -5221,34 +3597,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.developer.ShellResponse;
-
-            /**
-             * Verifies a ShellResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ShellResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ShellResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.developer.ShellResponse;
-
-            /**
-             * Creates a plain object from a ShellResponse message. Also converts values to other types if specified.
-             * @param message ShellResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.developer.ShellResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ShellResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetLogRequest. */
@@ -5300,34 +3648,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.developer.GetLogRequest;
-
-            /**
-             * Verifies a GetLogRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetLogRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetLogRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.developer.GetLogRequest;
-
-            /**
-             * Creates a plain object from a GetLogRequest message. Also converts values to other types if specified.
-             * @param message GetLogRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.developer.GetLogRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetLogRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetLogResponse. */
@@ -5379,34 +3699,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.developer.GetLogResponse;
-
-            /**
-             * Verifies a GetLogResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetLogResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetLogResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.developer.GetLogResponse;
-
-            /**
-             * Creates a plain object from a GetLogResponse message. Also converts values to other types if specified.
-             * @param message GetLogResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.developer.GetLogResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetLogResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ClearCacheRequest. */
@@ -5446,34 +3738,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.developer.ClearCacheRequest;
-
-            /**
-             * Verifies a ClearCacheRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ClearCacheRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ClearCacheRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.developer.ClearCacheRequest;
-
-            /**
-             * Creates a plain object from a ClearCacheRequest message. Also converts values to other types if specified.
-             * @param message ClearCacheRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.developer.ClearCacheRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ClearCacheRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ClearCacheResponse. */
@@ -5513,34 +3777,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.developer.ClearCacheResponse;
-
-            /**
-             * Verifies a ClearCacheResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ClearCacheResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ClearCacheResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.developer.ClearCacheResponse;
-
-            /**
-             * Creates a plain object from a ClearCacheResponse message. Also converts values to other types if specified.
-             * @param message ClearCacheResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.developer.ClearCacheResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ClearCacheResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetDeviceBatteryRequest. */
@@ -5580,34 +3816,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.developer.GetDeviceBatteryRequest;
-
-            /**
-             * Verifies a GetDeviceBatteryRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetDeviceBatteryRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetDeviceBatteryRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.developer.GetDeviceBatteryRequest;
-
-            /**
-             * Creates a plain object from a GetDeviceBatteryRequest message. Also converts values to other types if specified.
-             * @param message GetDeviceBatteryRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.developer.GetDeviceBatteryRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetDeviceBatteryRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetDeviceBatteryResponse. */
@@ -5665,34 +3873,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.developer.GetDeviceBatteryResponse;
-
-            /**
-             * Verifies a GetDeviceBatteryResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetDeviceBatteryResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetDeviceBatteryResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.developer.GetDeviceBatteryResponse;
-
-            /**
-             * Creates a plain object from a GetDeviceBatteryResponse message. Also converts values to other types if specified.
-             * @param message GetDeviceBatteryResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.developer.GetDeviceBatteryResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetDeviceBatteryResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an UploadImageRequest. */
@@ -5765,34 +3945,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.developer.UploadImageRequest;
-
-            /**
-             * Verifies an UploadImageRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an UploadImageRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns UploadImageRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.developer.UploadImageRequest;
-
-            /**
-             * Creates a plain object from an UploadImageRequest message. Also converts values to other types if specified.
-             * @param message UploadImageRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.developer.UploadImageRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this UploadImageRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an UploadImageResponse. */
@@ -5844,34 +3996,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.developer.UploadImageResponse;
-
-            /**
-             * Verifies an UploadImageResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an UploadImageResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns UploadImageResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.developer.UploadImageResponse;
-
-            /**
-             * Creates a plain object from an UploadImageResponse message. Also converts values to other types if specified.
-             * @param message UploadImageResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.developer.UploadImageResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this UploadImageResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SendPacketRequest. */
@@ -5935,34 +4059,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.developer.SendPacketRequest;
-
-            /**
-             * Verifies a SendPacketRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SendPacketRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SendPacketRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.developer.SendPacketRequest;
-
-            /**
-             * Creates a plain object from a SendPacketRequest message. Also converts values to other types if specified.
-             * @param message SendPacketRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.developer.SendPacketRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SendPacketRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SendPacketResponse. */
@@ -6014,34 +4110,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.developer.SendPacketResponse;
-
-            /**
-             * Verifies a SendPacketResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SendPacketResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SendPacketResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.developer.SendPacketResponse;
-
-            /**
-             * Creates a plain object from a SendPacketResponse message. Also converts values to other types if specified.
-             * @param message SendPacketResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.developer.SendPacketResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SendPacketResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SignRequest. */
@@ -6111,34 +4179,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.developer.SignRequest;
-
-            /**
-             * Verifies a SignRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SignRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SignRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.developer.SignRequest;
-
-            /**
-             * Creates a plain object from a SignRequest message. Also converts values to other types if specified.
-             * @param message SignRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.developer.SignRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SignRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SignResponse. */
@@ -6196,34 +4236,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.developer.SignResponse;
-
-            /**
-             * Verifies a SignResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SignResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SignResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.developer.SignResponse;
-
-            /**
-             * Creates a plain object from a SignResponse message. Also converts values to other types if specified.
-             * @param message SignResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.developer.SignResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SignResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an EnergyRequest. */
@@ -6275,34 +4287,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.developer.EnergyRequest;
-
-            /**
-             * Verifies an EnergyRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an EnergyRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns EnergyRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.developer.EnergyRequest;
-
-            /**
-             * Creates a plain object from an EnergyRequest message. Also converts values to other types if specified.
-             * @param message EnergyRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.developer.EnergyRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this EnergyRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an EnergyResponse. */
@@ -6348,34 +4332,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.developer.EnergyResponse;
-
-            /**
-             * Verifies an EnergyResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an EnergyResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns EnergyResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.developer.EnergyResponse;
-
-            /**
-             * Creates a plain object from an EnergyResponse message. Also converts values to other types if specified.
-             * @param message EnergyResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.developer.EnergyResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this EnergyResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetCmdWhitelistRequest. */
@@ -6415,34 +4371,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.developer.GetCmdWhitelistRequest;
-
-            /**
-             * Verifies a GetCmdWhitelistRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetCmdWhitelistRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetCmdWhitelistRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.developer.GetCmdWhitelistRequest;
-
-            /**
-             * Creates a plain object from a GetCmdWhitelistRequest message. Also converts values to other types if specified.
-             * @param message GetCmdWhitelistRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.developer.GetCmdWhitelistRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetCmdWhitelistRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetCmdWhitelistResponse. */
@@ -6488,34 +4416,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.developer.GetCmdWhitelistResponse;
-
-            /**
-             * Verifies a GetCmdWhitelistResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetCmdWhitelistResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetCmdWhitelistResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.developer.GetCmdWhitelistResponse;
-
-            /**
-             * Creates a plain object from a GetCmdWhitelistResponse message. Also converts values to other types if specified.
-             * @param message GetCmdWhitelistResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.developer.GetCmdWhitelistResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetCmdWhitelistResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
     }
 
@@ -6576,34 +4476,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.RequestPushEvent;
-
-            /**
-             * Verifies a RequestPushEvent message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a RequestPushEvent message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns RequestPushEvent
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.RequestPushEvent;
-
-            /**
-             * Creates a plain object from a RequestPushEvent message. Also converts values to other types if specified.
-             * @param message RequestPushEvent
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.RequestPushEvent, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this RequestPushEvent to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an EventStructure. */
@@ -6670,34 +4542,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.EventStructure;
-
-            /**
-             * Verifies an EventStructure message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an EventStructure message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns EventStructure
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.EventStructure;
-
-            /**
-             * Creates a plain object from an EventStructure message. Also converts values to other types if specified.
-             * @param message EventStructure
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.EventStructure, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this EventStructure to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a NoticeEvent. */
@@ -6872,34 +4716,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.NoticeEvent;
-
-            /**
-             * Verifies a NoticeEvent message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a NoticeEvent message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns NoticeEvent
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.NoticeEvent;
-
-            /**
-             * Creates a plain object from a NoticeEvent message. Also converts values to other types if specified.
-             * @param message NoticeEvent
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.NoticeEvent, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this NoticeEvent to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         namespace NoticeEvent {
@@ -6996,34 +4812,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.PrivatePokeNotice;
-
-            /**
-             * Verifies a PrivatePokeNotice message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a PrivatePokeNotice message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns PrivatePokeNotice
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.PrivatePokeNotice;
-
-            /**
-             * Creates a plain object from a PrivatePokeNotice message. Also converts values to other types if specified.
-             * @param message PrivatePokeNotice
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.PrivatePokeNotice, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this PrivatePokeNotice to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a PrivateRecallNotice. */
@@ -7087,34 +4875,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.PrivateRecallNotice;
-
-            /**
-             * Verifies a PrivateRecallNotice message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a PrivateRecallNotice message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns PrivateRecallNotice
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.PrivateRecallNotice;
-
-            /**
-             * Creates a plain object from a PrivateRecallNotice message. Also converts values to other types if specified.
-             * @param message PrivateRecallNotice
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.PrivateRecallNotice, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this PrivateRecallNotice to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a PrivateFileUploadedNotice. */
@@ -7202,34 +4962,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.PrivateFileUploadedNotice;
-
-            /**
-             * Verifies a PrivateFileUploadedNotice message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a PrivateFileUploadedNotice message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns PrivateFileUploadedNotice
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.PrivateFileUploadedNotice;
-
-            /**
-             * Creates a plain object from a PrivateFileUploadedNotice message. Also converts values to other types if specified.
-             * @param message PrivateFileUploadedNotice
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.PrivateFileUploadedNotice, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this PrivateFileUploadedNotice to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GroupPokeNotice. */
@@ -7317,34 +5049,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.GroupPokeNotice;
-
-            /**
-             * Verifies a GroupPokeNotice message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GroupPokeNotice message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GroupPokeNotice
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.GroupPokeNotice;
-
-            /**
-             * Creates a plain object from a GroupPokeNotice message. Also converts values to other types if specified.
-             * @param message GroupPokeNotice
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.GroupPokeNotice, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GroupPokeNotice to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GroupRecallNotice. */
@@ -7426,34 +5130,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.GroupRecallNotice;
-
-            /**
-             * Verifies a GroupRecallNotice message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GroupRecallNotice message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GroupRecallNotice
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.GroupRecallNotice;
-
-            /**
-             * Creates a plain object from a GroupRecallNotice message. Also converts values to other types if specified.
-             * @param message GroupRecallNotice
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.GroupRecallNotice, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GroupRecallNotice to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GroupFileUploadedNotice. */
@@ -7547,34 +5223,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.GroupFileUploadedNotice;
-
-            /**
-             * Verifies a GroupFileUploadedNotice message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GroupFileUploadedNotice message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GroupFileUploadedNotice
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.GroupFileUploadedNotice;
-
-            /**
-             * Creates a plain object from a GroupFileUploadedNotice message. Also converts values to other types if specified.
-             * @param message GroupFileUploadedNotice
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.GroupFileUploadedNotice, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GroupFileUploadedNotice to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GroupCardChangedNotice. */
@@ -7650,34 +5298,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.GroupCardChangedNotice;
-
-            /**
-             * Verifies a GroupCardChangedNotice message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GroupCardChangedNotice message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GroupCardChangedNotice
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.GroupCardChangedNotice;
-
-            /**
-             * Creates a plain object from a GroupCardChangedNotice message. Also converts values to other types if specified.
-             * @param message GroupCardChangedNotice
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.GroupCardChangedNotice, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GroupCardChangedNotice to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GroupUniqueTitleChangedNotice. */
@@ -7741,34 +5361,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.GroupUniqueTitleChangedNotice;
-
-            /**
-             * Verifies a GroupUniqueTitleChangedNotice message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GroupUniqueTitleChangedNotice message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GroupUniqueTitleChangedNotice
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.GroupUniqueTitleChangedNotice;
-
-            /**
-             * Creates a plain object from a GroupUniqueTitleChangedNotice message. Also converts values to other types if specified.
-             * @param message GroupUniqueTitleChangedNotice
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.GroupUniqueTitleChangedNotice, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GroupUniqueTitleChangedNotice to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GroupEssenceMessageNotice. */
@@ -7850,34 +5442,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.GroupEssenceMessageNotice;
-
-            /**
-             * Verifies a GroupEssenceMessageNotice message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GroupEssenceMessageNotice message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GroupEssenceMessageNotice
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.GroupEssenceMessageNotice;
-
-            /**
-             * Creates a plain object from a GroupEssenceMessageNotice message. Also converts values to other types if specified.
-             * @param message GroupEssenceMessageNotice
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.GroupEssenceMessageNotice, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GroupEssenceMessageNotice to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GroupMemberIncreasedNotice. */
@@ -7953,34 +5517,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.GroupMemberIncreasedNotice;
-
-            /**
-             * Verifies a GroupMemberIncreasedNotice message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GroupMemberIncreasedNotice message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GroupMemberIncreasedNotice
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.GroupMemberIncreasedNotice;
-
-            /**
-             * Creates a plain object from a GroupMemberIncreasedNotice message. Also converts values to other types if specified.
-             * @param message GroupMemberIncreasedNotice
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.GroupMemberIncreasedNotice, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GroupMemberIncreasedNotice to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         namespace GroupMemberIncreasedNotice {
@@ -8065,34 +5601,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.GroupMemberDecreasedNotice;
-
-            /**
-             * Verifies a GroupMemberDecreasedNotice message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GroupMemberDecreasedNotice message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GroupMemberDecreasedNotice
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.GroupMemberDecreasedNotice;
-
-            /**
-             * Creates a plain object from a GroupMemberDecreasedNotice message. Also converts values to other types if specified.
-             * @param message GroupMemberDecreasedNotice
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.GroupMemberDecreasedNotice, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GroupMemberDecreasedNotice to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         namespace GroupMemberDecreasedNotice {
@@ -8166,34 +5674,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.GroupAdminChangedNotice;
-
-            /**
-             * Verifies a GroupAdminChangedNotice message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GroupAdminChangedNotice message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GroupAdminChangedNotice
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.GroupAdminChangedNotice;
-
-            /**
-             * Creates a plain object from a GroupAdminChangedNotice message. Also converts values to other types if specified.
-             * @param message GroupAdminChangedNotice
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.GroupAdminChangedNotice, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GroupAdminChangedNotice to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GroupSignInNotice. */
@@ -8263,34 +5743,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.GroupSignInNotice;
-
-            /**
-             * Verifies a GroupSignInNotice message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GroupSignInNotice message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GroupSignInNotice
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.GroupSignInNotice;
-
-            /**
-             * Creates a plain object from a GroupSignInNotice message. Also converts values to other types if specified.
-             * @param message GroupSignInNotice
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.GroupSignInNotice, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GroupSignInNotice to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GroupMemberBanNotice. */
@@ -8372,34 +5824,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.GroupMemberBanNotice;
-
-            /**
-             * Verifies a GroupMemberBanNotice message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GroupMemberBanNotice message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GroupMemberBanNotice
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.GroupMemberBanNotice;
-
-            /**
-             * Creates a plain object from a GroupMemberBanNotice message. Also converts values to other types if specified.
-             * @param message GroupMemberBanNotice
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.GroupMemberBanNotice, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GroupMemberBanNotice to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         namespace GroupMemberBanNotice {
@@ -8472,34 +5896,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.GroupWholeBanNotice;
-
-            /**
-             * Verifies a GroupWholeBanNotice message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GroupWholeBanNotice message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GroupWholeBanNotice
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.GroupWholeBanNotice;
-
-            /**
-             * Creates a plain object from a GroupWholeBanNotice message. Also converts values to other types if specified.
-             * @param message GroupWholeBanNotice
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.GroupWholeBanNotice, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GroupWholeBanNotice to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GroupReactMessageWithEmojiNotice. */
@@ -8566,34 +5962,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.GroupReactMessageWithEmojiNotice;
-
-            /**
-             * Verifies a GroupReactMessageWithEmojiNotice message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GroupReactMessageWithEmojiNotice message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GroupReactMessageWithEmojiNotice
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.GroupReactMessageWithEmojiNotice;
-
-            /**
-             * Creates a plain object from a GroupReactMessageWithEmojiNotice message. Also converts values to other types if specified.
-             * @param message GroupReactMessageWithEmojiNotice
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.GroupReactMessageWithEmojiNotice, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GroupReactMessageWithEmojiNotice to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GroupTransferNotice. */
@@ -8663,34 +6031,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.GroupTransferNotice;
-
-            /**
-             * Verifies a GroupTransferNotice message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GroupTransferNotice message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GroupTransferNotice
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.GroupTransferNotice;
-
-            /**
-             * Creates a plain object from a GroupTransferNotice message. Also converts values to other types if specified.
-             * @param message GroupTransferNotice
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.GroupTransferNotice, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GroupTransferNotice to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a FriendIncreasedNotice. */
@@ -8748,34 +6088,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.FriendIncreasedNotice;
-
-            /**
-             * Verifies a FriendIncreasedNotice message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a FriendIncreasedNotice message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns FriendIncreasedNotice
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.FriendIncreasedNotice;
-
-            /**
-             * Creates a plain object from a FriendIncreasedNotice message. Also converts values to other types if specified.
-             * @param message FriendIncreasedNotice
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.FriendIncreasedNotice, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this FriendIncreasedNotice to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a FriendDecreasedNotice. */
@@ -8833,34 +6145,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.FriendDecreasedNotice;
-
-            /**
-             * Verifies a FriendDecreasedNotice message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a FriendDecreasedNotice message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns FriendDecreasedNotice
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.FriendDecreasedNotice;
-
-            /**
-             * Creates a plain object from a FriendDecreasedNotice message. Also converts values to other types if specified.
-             * @param message FriendDecreasedNotice
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.FriendDecreasedNotice, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this FriendDecreasedNotice to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a RequestEvent. */
@@ -8939,34 +6223,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.RequestEvent;
-
-            /**
-             * Verifies a RequestEvent message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a RequestEvent message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns RequestEvent
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.RequestEvent;
-
-            /**
-             * Creates a plain object from a RequestEvent message. Also converts values to other types if specified.
-             * @param message RequestEvent
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.RequestEvent, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this RequestEvent to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         namespace RequestEvent {
@@ -9035,34 +6291,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.FriendApplyRequest;
-
-            /**
-             * Verifies a FriendApplyRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a FriendApplyRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns FriendApplyRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.FriendApplyRequest;
-
-            /**
-             * Creates a plain object from a FriendApplyRequest message. Also converts values to other types if specified.
-             * @param message FriendApplyRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.FriendApplyRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this FriendApplyRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GroupApplyRequest. */
@@ -9138,34 +6366,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.GroupApplyRequest;
-
-            /**
-             * Verifies a GroupApplyRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GroupApplyRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GroupApplyRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.GroupApplyRequest;
-
-            /**
-             * Creates a plain object from a GroupApplyRequest message. Also converts values to other types if specified.
-             * @param message GroupApplyRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.GroupApplyRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GroupApplyRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an InvitedJoinGroupRequest. */
@@ -9223,34 +6423,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.event.InvitedJoinGroupRequest;
-
-            /**
-             * Verifies an InvitedJoinGroupRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an InvitedJoinGroupRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns InvitedJoinGroupRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.event.InvitedJoinGroupRequest;
-
-            /**
-             * Creates a plain object from an InvitedJoinGroupRequest message. Also converts values to other types if specified.
-             * @param message InvitedJoinGroupRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.event.InvitedJoinGroupRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this InvitedJoinGroupRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
     }
 
@@ -9372,34 +6544,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.file.File;
-
-            /**
-             * Verifies a File message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a File message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns File
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.file.File;
-
-            /**
-             * Creates a plain object from a File message. Also converts values to other types if specified.
-             * @param message File
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.file.File, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this File to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a Folder. */
@@ -9475,34 +6619,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.file.Folder;
-
-            /**
-             * Verifies a Folder message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a Folder message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns Folder
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.file.Folder;
-
-            /**
-             * Creates a plain object from a Folder message. Also converts values to other types if specified.
-             * @param message Folder
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.file.Folder, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this Folder to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a CreateFolderRequest. */
@@ -9554,34 +6670,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.file.CreateFolderRequest;
-
-            /**
-             * Verifies a CreateFolderRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a CreateFolderRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns CreateFolderRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.file.CreateFolderRequest;
-
-            /**
-             * Creates a plain object from a CreateFolderRequest message. Also converts values to other types if specified.
-             * @param message CreateFolderRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.file.CreateFolderRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this CreateFolderRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a CreateFolderResponse. */
@@ -9633,34 +6721,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.file.CreateFolderResponse;
-
-            /**
-             * Verifies a CreateFolderResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a CreateFolderResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns CreateFolderResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.file.CreateFolderResponse;
-
-            /**
-             * Creates a plain object from a CreateFolderResponse message. Also converts values to other types if specified.
-             * @param message CreateFolderResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.file.CreateFolderResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this CreateFolderResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a RenameFolderRequest. */
@@ -9718,34 +6778,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.file.RenameFolderRequest;
-
-            /**
-             * Verifies a RenameFolderRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a RenameFolderRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns RenameFolderRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.file.RenameFolderRequest;
-
-            /**
-             * Creates a plain object from a RenameFolderRequest message. Also converts values to other types if specified.
-             * @param message RenameFolderRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.file.RenameFolderRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this RenameFolderRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a RenameFolderResponse. */
@@ -9785,34 +6817,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.file.RenameFolderResponse;
-
-            /**
-             * Verifies a RenameFolderResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a RenameFolderResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns RenameFolderResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.file.RenameFolderResponse;
-
-            /**
-             * Creates a plain object from a RenameFolderResponse message. Also converts values to other types if specified.
-             * @param message RenameFolderResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.file.RenameFolderResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this RenameFolderResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a DeleteFolderRequest. */
@@ -9864,34 +6868,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.file.DeleteFolderRequest;
-
-            /**
-             * Verifies a DeleteFolderRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a DeleteFolderRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns DeleteFolderRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.file.DeleteFolderRequest;
-
-            /**
-             * Creates a plain object from a DeleteFolderRequest message. Also converts values to other types if specified.
-             * @param message DeleteFolderRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.file.DeleteFolderRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this DeleteFolderRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a DeleteFolderResponse. */
@@ -9931,34 +6907,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.file.DeleteFolderResponse;
-
-            /**
-             * Verifies a DeleteFolderResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a DeleteFolderResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns DeleteFolderResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.file.DeleteFolderResponse;
-
-            /**
-             * Creates a plain object from a DeleteFolderResponse message. Also converts values to other types if specified.
-             * @param message DeleteFolderResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.file.DeleteFolderResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this DeleteFolderResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an UploadFileRequest. */
@@ -10031,34 +6979,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.file.UploadFileRequest;
-
-            /**
-             * Verifies an UploadFileRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an UploadFileRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns UploadFileRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.file.UploadFileRequest;
-
-            /**
-             * Creates a plain object from an UploadFileRequest message. Also converts values to other types if specified.
-             * @param message UploadFileRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.file.UploadFileRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this UploadFileRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an UploadFileResponse. */
@@ -10098,34 +7018,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.file.UploadFileResponse;
-
-            /**
-             * Verifies an UploadFileResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an UploadFileResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns UploadFileResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.file.UploadFileResponse;
-
-            /**
-             * Creates a plain object from an UploadFileResponse message. Also converts values to other types if specified.
-             * @param message UploadFileResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.file.UploadFileResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this UploadFileResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a DeleteFileRequest. */
@@ -10183,34 +7075,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.file.DeleteFileRequest;
-
-            /**
-             * Verifies a DeleteFileRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a DeleteFileRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns DeleteFileRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.file.DeleteFileRequest;
-
-            /**
-             * Creates a plain object from a DeleteFileRequest message. Also converts values to other types if specified.
-             * @param message DeleteFileRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.file.DeleteFileRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this DeleteFileRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a DeleteFileResponse. */
@@ -10250,34 +7114,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.file.DeleteFileResponse;
-
-            /**
-             * Verifies a DeleteFileResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a DeleteFileResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns DeleteFileResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.file.DeleteFileResponse;
-
-            /**
-             * Creates a plain object from a DeleteFileResponse message. Also converts values to other types if specified.
-             * @param message DeleteFileResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.file.DeleteFileResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this DeleteFileResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetFileSystemInfoRequest. */
@@ -10323,34 +7159,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.file.GetFileSystemInfoRequest;
-
-            /**
-             * Verifies a GetFileSystemInfoRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetFileSystemInfoRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetFileSystemInfoRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.file.GetFileSystemInfoRequest;
-
-            /**
-             * Creates a plain object from a GetFileSystemInfoRequest message. Also converts values to other types if specified.
-             * @param message GetFileSystemInfoRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.file.GetFileSystemInfoRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetFileSystemInfoRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetFileSystemInfoResponse. */
@@ -10414,34 +7222,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.file.GetFileSystemInfoResponse;
-
-            /**
-             * Verifies a GetFileSystemInfoResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetFileSystemInfoResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetFileSystemInfoResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.file.GetFileSystemInfoResponse;
-
-            /**
-             * Creates a plain object from a GetFileSystemInfoResponse message. Also converts values to other types if specified.
-             * @param message GetFileSystemInfoResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.file.GetFileSystemInfoResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetFileSystemInfoResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetFileListRequest. */
@@ -10493,34 +7273,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.file.GetFileListRequest;
-
-            /**
-             * Verifies a GetFileListRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetFileListRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetFileListRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.file.GetFileListRequest;
-
-            /**
-             * Creates a plain object from a GetFileListRequest message. Also converts values to other types if specified.
-             * @param message GetFileListRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.file.GetFileListRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetFileListRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetFileListResponse. */
@@ -10572,34 +7324,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.file.GetFileListResponse;
-
-            /**
-             * Verifies a GetFileListResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetFileListResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetFileListResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.file.GetFileListResponse;
-
-            /**
-             * Creates a plain object from a GetFileListResponse message. Also converts values to other types if specified.
-             * @param message GetFileListResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.file.GetFileListResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetFileListResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
     }
 
@@ -10709,34 +7433,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.FriendInfo;
-
-            /**
-             * Verifies a FriendInfo message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a FriendInfo message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns FriendInfo
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.FriendInfo;
-
-            /**
-             * Creates a plain object from a FriendInfo message. Also converts values to other types if specified.
-             * @param message FriendInfo
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.FriendInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this FriendInfo to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ProfileCard. */
@@ -10842,34 +7538,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.ProfileCard;
-
-            /**
-             * Verifies a ProfileCard message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ProfileCard message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ProfileCard
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.ProfileCard;
-
-            /**
-             * Creates a plain object from a ProfileCard message. Also converts values to other types if specified.
-             * @param message ProfileCard
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.ProfileCard, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ProfileCard to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an ExtInfo. */
@@ -10939,34 +7607,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.ExtInfo;
-
-            /**
-             * Verifies an ExtInfo message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an ExtInfo message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ExtInfo
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.ExtInfo;
-
-            /**
-             * Creates a plain object from an ExtInfo message. Also converts values to other types if specified.
-             * @param message ExtInfo
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.ExtInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ExtInfo to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetFriendListRequest. */
@@ -11012,34 +7652,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.GetFriendListRequest;
-
-            /**
-             * Verifies a GetFriendListRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetFriendListRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetFriendListRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.GetFriendListRequest;
-
-            /**
-             * Creates a plain object from a GetFriendListRequest message. Also converts values to other types if specified.
-             * @param message GetFriendListRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.GetFriendListRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetFriendListRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetFriendListResponse. */
@@ -11085,34 +7697,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.GetFriendListResponse;
-
-            /**
-             * Verifies a GetFriendListResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetFriendListResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetFriendListResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.GetFriendListResponse;
-
-            /**
-             * Creates a plain object from a GetFriendListResponse message. Also converts values to other types if specified.
-             * @param message GetFriendListResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.GetFriendListResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetFriendListResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetFriendProfileCardRequest. */
@@ -11164,34 +7748,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.GetFriendProfileCardRequest;
-
-            /**
-             * Verifies a GetFriendProfileCardRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetFriendProfileCardRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetFriendProfileCardRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.GetFriendProfileCardRequest;
-
-            /**
-             * Creates a plain object from a GetFriendProfileCardRequest message. Also converts values to other types if specified.
-             * @param message GetFriendProfileCardRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.GetFriendProfileCardRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetFriendProfileCardRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetFriendProfileCardResponse. */
@@ -11237,34 +7793,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.GetFriendProfileCardResponse;
-
-            /**
-             * Verifies a GetFriendProfileCardResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetFriendProfileCardResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetFriendProfileCardResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.GetFriendProfileCardResponse;
-
-            /**
-             * Creates a plain object from a GetFriendProfileCardResponse message. Also converts values to other types if specified.
-             * @param message GetFriendProfileCardResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.GetFriendProfileCardResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetFriendProfileCardResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetStrangerProfileCardRequest. */
@@ -11316,34 +7844,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.GetStrangerProfileCardRequest;
-
-            /**
-             * Verifies a GetStrangerProfileCardRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetStrangerProfileCardRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetStrangerProfileCardRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.GetStrangerProfileCardRequest;
-
-            /**
-             * Creates a plain object from a GetStrangerProfileCardRequest message. Also converts values to other types if specified.
-             * @param message GetStrangerProfileCardRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.GetStrangerProfileCardRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetStrangerProfileCardRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetStrangerProfileCardResponse. */
@@ -11389,34 +7889,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.GetStrangerProfileCardResponse;
-
-            /**
-             * Verifies a GetStrangerProfileCardResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetStrangerProfileCardResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetStrangerProfileCardResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.GetStrangerProfileCardResponse;
-
-            /**
-             * Creates a plain object from a GetStrangerProfileCardResponse message. Also converts values to other types if specified.
-             * @param message GetStrangerProfileCardResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.GetStrangerProfileCardResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetStrangerProfileCardResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SetProfileCardRequest. */
@@ -11498,34 +7970,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.SetProfileCardRequest;
-
-            /**
-             * Verifies a SetProfileCardRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetProfileCardRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetProfileCardRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.SetProfileCardRequest;
-
-            /**
-             * Creates a plain object from a SetProfileCardRequest message. Also converts values to other types if specified.
-             * @param message SetProfileCardRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.SetProfileCardRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetProfileCardRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SetProfileCardResponse. */
@@ -11565,34 +8009,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.SetProfileCardResponse;
-
-            /**
-             * Verifies a SetProfileCardResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetProfileCardResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetProfileCardResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.SetProfileCardResponse;
-
-            /**
-             * Creates a plain object from a SetProfileCardResponse message. Also converts values to other types if specified.
-             * @param message SetProfileCardResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.SetProfileCardResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetProfileCardResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an IsBlackListUserRequest. */
@@ -11647,34 +8063,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.IsBlackListUserRequest;
-
-            /**
-             * Verifies an IsBlackListUserRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an IsBlackListUserRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns IsBlackListUserRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.IsBlackListUserRequest;
-
-            /**
-             * Creates a plain object from an IsBlackListUserRequest message. Also converts values to other types if specified.
-             * @param message IsBlackListUserRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.IsBlackListUserRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this IsBlackListUserRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an IsBlackListUserResponse. */
@@ -11720,34 +8108,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.IsBlackListUserResponse;
-
-            /**
-             * Verifies an IsBlackListUserResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an IsBlackListUserResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns IsBlackListUserResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.IsBlackListUserResponse;
-
-            /**
-             * Creates a plain object from an IsBlackListUserResponse message. Also converts values to other types if specified.
-             * @param message IsBlackListUserResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.IsBlackListUserResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this IsBlackListUserResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a VoteUserRequest. */
@@ -11808,34 +8168,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.VoteUserRequest;
-
-            /**
-             * Verifies a VoteUserRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a VoteUserRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns VoteUserRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.VoteUserRequest;
-
-            /**
-             * Creates a plain object from a VoteUserRequest message. Also converts values to other types if specified.
-             * @param message VoteUserRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.VoteUserRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this VoteUserRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a VoteUserResponse. */
@@ -11875,34 +8207,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.VoteUserResponse;
-
-            /**
-             * Verifies a VoteUserResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a VoteUserResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns VoteUserResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.VoteUserResponse;
-
-            /**
-             * Creates a plain object from a VoteUserResponse message. Also converts values to other types if specified.
-             * @param message VoteUserResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.VoteUserResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this VoteUserResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetUidByUinRequest. */
@@ -11948,34 +8252,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.GetUidByUinRequest;
-
-            /**
-             * Verifies a GetUidByUinRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetUidByUinRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetUidByUinRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.GetUidByUinRequest;
-
-            /**
-             * Creates a plain object from a GetUidByUinRequest message. Also converts values to other types if specified.
-             * @param message GetUidByUinRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.GetUidByUinRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetUidByUinRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetUidByUinResponse. */
@@ -12021,34 +8297,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.GetUidByUinResponse;
-
-            /**
-             * Verifies a GetUidByUinResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetUidByUinResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetUidByUinResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.GetUidByUinResponse;
-
-            /**
-             * Creates a plain object from a GetUidByUinResponse message. Also converts values to other types if specified.
-             * @param message GetUidByUinResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.GetUidByUinResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetUidByUinResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetUinByUidRequest. */
@@ -12094,34 +8342,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.GetUinByUidRequest;
-
-            /**
-             * Verifies a GetUinByUidRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetUinByUidRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetUinByUidRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.GetUinByUidRequest;
-
-            /**
-             * Creates a plain object from a GetUinByUidRequest message. Also converts values to other types if specified.
-             * @param message GetUinByUidRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.GetUinByUidRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetUinByUidRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetUinByUidResponse. */
@@ -12167,34 +8387,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.GetUinByUidResponse;
-
-            /**
-             * Verifies a GetUinByUidResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetUinByUidResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetUinByUidResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.GetUinByUidResponse;
-
-            /**
-             * Creates a plain object from a GetUinByUidResponse message. Also converts values to other types if specified.
-             * @param message GetUinByUidResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.GetUinByUidResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetUinByUidResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a PrivateChatFileRequest. */
@@ -12252,34 +8444,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.PrivateChatFileRequest;
-
-            /**
-             * Verifies a PrivateChatFileRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a PrivateChatFileRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns PrivateChatFileRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.PrivateChatFileRequest;
-
-            /**
-             * Creates a plain object from a PrivateChatFileRequest message. Also converts values to other types if specified.
-             * @param message PrivateChatFileRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.PrivateChatFileRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this PrivateChatFileRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an UploadPrivateChatFileResponse. */
@@ -12361,34 +8525,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.friend.UploadPrivateChatFileResponse;
-
-            /**
-             * Verifies an UploadPrivateChatFileResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an UploadPrivateChatFileResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns UploadPrivateChatFileResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.friend.UploadPrivateChatFileResponse;
-
-            /**
-             * Creates a plain object from an UploadPrivateChatFileResponse message. Also converts values to other types if specified.
-             * @param message UploadPrivateChatFileResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.friend.UploadPrivateChatFileResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this UploadPrivateChatFileResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
     }
 
@@ -12459,34 +8595,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.BanMemberRequest;
-
-            /**
-             * Verifies a BanMemberRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a BanMemberRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns BanMemberRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.BanMemberRequest;
-
-            /**
-             * Creates a plain object from a BanMemberRequest message. Also converts values to other types if specified.
-             * @param message BanMemberRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.BanMemberRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this BanMemberRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a BanMemberResponse. */
@@ -12532,34 +8640,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.BanMemberResponse;
-
-            /**
-             * Verifies a BanMemberResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a BanMemberResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns BanMemberResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.BanMemberResponse;
-
-            /**
-             * Creates a plain object from a BanMemberResponse message. Also converts values to other types if specified.
-             * @param message BanMemberResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.BanMemberResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this BanMemberResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a PokeMemberRequest. */
@@ -12620,34 +8700,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.PokeMemberRequest;
-
-            /**
-             * Verifies a PokeMemberRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a PokeMemberRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns PokeMemberRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.PokeMemberRequest;
-
-            /**
-             * Creates a plain object from a PokeMemberRequest message. Also converts values to other types if specified.
-             * @param message PokeMemberRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.PokeMemberRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this PokeMemberRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a PokeMemberResponse. */
@@ -12687,34 +8739,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.PokeMemberResponse;
-
-            /**
-             * Verifies a PokeMemberResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a PokeMemberResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns PokeMemberResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.PokeMemberResponse;
-
-            /**
-             * Creates a plain object from a PokeMemberResponse message. Also converts values to other types if specified.
-             * @param message PokeMemberResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.PokeMemberResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this PokeMemberResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a KickMemberRequest. */
@@ -12787,34 +8811,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.KickMemberRequest;
-
-            /**
-             * Verifies a KickMemberRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a KickMemberRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns KickMemberRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.KickMemberRequest;
-
-            /**
-             * Creates a plain object from a KickMemberRequest message. Also converts values to other types if specified.
-             * @param message KickMemberRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.KickMemberRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this KickMemberRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a KickMemberResponse. */
@@ -12854,34 +8850,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.KickMemberResponse;
-
-            /**
-             * Verifies a KickMemberResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a KickMemberResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns KickMemberResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.KickMemberResponse;
-
-            /**
-             * Creates a plain object from a KickMemberResponse message. Also converts values to other types if specified.
-             * @param message KickMemberResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.KickMemberResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this KickMemberResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a LeaveGroupRequest. */
@@ -12927,34 +8895,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.LeaveGroupRequest;
-
-            /**
-             * Verifies a LeaveGroupRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a LeaveGroupRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns LeaveGroupRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.LeaveGroupRequest;
-
-            /**
-             * Creates a plain object from a LeaveGroupRequest message. Also converts values to other types if specified.
-             * @param message LeaveGroupRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.LeaveGroupRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this LeaveGroupRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a LeaveGroupResponse. */
@@ -12994,34 +8934,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.LeaveGroupResponse;
-
-            /**
-             * Verifies a LeaveGroupResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a LeaveGroupResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns LeaveGroupResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.LeaveGroupResponse;
-
-            /**
-             * Creates a plain object from a LeaveGroupResponse message. Also converts values to other types if specified.
-             * @param message LeaveGroupResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.LeaveGroupResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this LeaveGroupResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ModifyMemberCardRequest. */
@@ -13088,34 +9000,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.ModifyMemberCardRequest;
-
-            /**
-             * Verifies a ModifyMemberCardRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ModifyMemberCardRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ModifyMemberCardRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.ModifyMemberCardRequest;
-
-            /**
-             * Creates a plain object from a ModifyMemberCardRequest message. Also converts values to other types if specified.
-             * @param message ModifyMemberCardRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.ModifyMemberCardRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ModifyMemberCardRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ModifyMemberCardResponse. */
@@ -13155,34 +9039,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.ModifyMemberCardResponse;
-
-            /**
-             * Verifies a ModifyMemberCardResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ModifyMemberCardResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ModifyMemberCardResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.ModifyMemberCardResponse;
-
-            /**
-             * Creates a plain object from a ModifyMemberCardResponse message. Also converts values to other types if specified.
-             * @param message ModifyMemberCardResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.ModifyMemberCardResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ModifyMemberCardResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ModifyGroupNameRequest. */
@@ -13234,34 +9090,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.ModifyGroupNameRequest;
-
-            /**
-             * Verifies a ModifyGroupNameRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ModifyGroupNameRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ModifyGroupNameRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.ModifyGroupNameRequest;
-
-            /**
-             * Creates a plain object from a ModifyGroupNameRequest message. Also converts values to other types if specified.
-             * @param message ModifyGroupNameRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.ModifyGroupNameRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ModifyGroupNameRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ModifyGroupNameResponse. */
@@ -13301,34 +9129,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.ModifyGroupNameResponse;
-
-            /**
-             * Verifies a ModifyGroupNameResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ModifyGroupNameResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ModifyGroupNameResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.ModifyGroupNameResponse;
-
-            /**
-             * Creates a plain object from a ModifyGroupNameResponse message. Also converts values to other types if specified.
-             * @param message ModifyGroupNameResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.ModifyGroupNameResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ModifyGroupNameResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ModifyGroupRemarkRequest. */
@@ -13380,34 +9180,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.ModifyGroupRemarkRequest;
-
-            /**
-             * Verifies a ModifyGroupRemarkRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ModifyGroupRemarkRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ModifyGroupRemarkRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.ModifyGroupRemarkRequest;
-
-            /**
-             * Creates a plain object from a ModifyGroupRemarkRequest message. Also converts values to other types if specified.
-             * @param message ModifyGroupRemarkRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.ModifyGroupRemarkRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ModifyGroupRemarkRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ModifyGroupRemarkResponse. */
@@ -13447,34 +9219,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.ModifyGroupRemarkResponse;
-
-            /**
-             * Verifies a ModifyGroupRemarkResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ModifyGroupRemarkResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ModifyGroupRemarkResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.ModifyGroupRemarkResponse;
-
-            /**
-             * Creates a plain object from a ModifyGroupRemarkResponse message. Also converts values to other types if specified.
-             * @param message ModifyGroupRemarkResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.ModifyGroupRemarkResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ModifyGroupRemarkResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SetGroupAdminRequest. */
@@ -13541,34 +9285,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.SetGroupAdminRequest;
-
-            /**
-             * Verifies a SetGroupAdminRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetGroupAdminRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetGroupAdminRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.SetGroupAdminRequest;
-
-            /**
-             * Creates a plain object from a SetGroupAdminRequest message. Also converts values to other types if specified.
-             * @param message SetGroupAdminRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.SetGroupAdminRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetGroupAdminRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SetGroupAdminResponse. */
@@ -13608,34 +9324,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.SetGroupAdminResponse;
-
-            /**
-             * Verifies a SetGroupAdminResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetGroupAdminResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetGroupAdminResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.SetGroupAdminResponse;
-
-            /**
-             * Creates a plain object from a SetGroupAdminResponse message. Also converts values to other types if specified.
-             * @param message SetGroupAdminResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.SetGroupAdminResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetGroupAdminResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SetGroupUniqueTitleRequest. */
@@ -13702,34 +9390,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.SetGroupUniqueTitleRequest;
-
-            /**
-             * Verifies a SetGroupUniqueTitleRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetGroupUniqueTitleRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetGroupUniqueTitleRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.SetGroupUniqueTitleRequest;
-
-            /**
-             * Creates a plain object from a SetGroupUniqueTitleRequest message. Also converts values to other types if specified.
-             * @param message SetGroupUniqueTitleRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.SetGroupUniqueTitleRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetGroupUniqueTitleRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SetGroupUniqueTitleResponse. */
@@ -13769,34 +9429,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.SetGroupUniqueTitleResponse;
-
-            /**
-             * Verifies a SetGroupUniqueTitleResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetGroupUniqueTitleResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetGroupUniqueTitleResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.SetGroupUniqueTitleResponse;
-
-            /**
-             * Creates a plain object from a SetGroupUniqueTitleResponse message. Also converts values to other types if specified.
-             * @param message SetGroupUniqueTitleResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.SetGroupUniqueTitleResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetGroupUniqueTitleResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SetGroupWholeBanRequest. */
@@ -13848,34 +9480,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.SetGroupWholeBanRequest;
-
-            /**
-             * Verifies a SetGroupWholeBanRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetGroupWholeBanRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetGroupWholeBanRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.SetGroupWholeBanRequest;
-
-            /**
-             * Creates a plain object from a SetGroupWholeBanRequest message. Also converts values to other types if specified.
-             * @param message SetGroupWholeBanRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.SetGroupWholeBanRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetGroupWholeBanRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SetGroupWholeBanResponse. */
@@ -13915,34 +9519,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.SetGroupWholeBanResponse;
-
-            /**
-             * Verifies a SetGroupWholeBanResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetGroupWholeBanResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetGroupWholeBanResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.SetGroupWholeBanResponse;
-
-            /**
-             * Creates a plain object from a SetGroupWholeBanResponse message. Also converts values to other types if specified.
-             * @param message SetGroupWholeBanResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.SetGroupWholeBanResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetGroupWholeBanResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGroupInfoRequest. */
@@ -13988,34 +9564,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.GetGroupInfoRequest;
-
-            /**
-             * Verifies a GetGroupInfoRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGroupInfoRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGroupInfoRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.GetGroupInfoRequest;
-
-            /**
-             * Creates a plain object from a GetGroupInfoRequest message. Also converts values to other types if specified.
-             * @param message GetGroupInfoRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.GetGroupInfoRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGroupInfoRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGroupInfoResponse. */
@@ -14061,34 +9609,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.GetGroupInfoResponse;
-
-            /**
-             * Verifies a GetGroupInfoResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGroupInfoResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGroupInfoResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.GetGroupInfoResponse;
-
-            /**
-             * Creates a plain object from a GetGroupInfoResponse message. Also converts values to other types if specified.
-             * @param message GetGroupInfoResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.GetGroupInfoResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGroupInfoResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGroupListRequest. */
@@ -14134,34 +9654,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.GetGroupListRequest;
-
-            /**
-             * Verifies a GetGroupListRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGroupListRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGroupListRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.GetGroupListRequest;
-
-            /**
-             * Creates a plain object from a GetGroupListRequest message. Also converts values to other types if specified.
-             * @param message GetGroupListRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.GetGroupListRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGroupListRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGroupListResponse. */
@@ -14207,34 +9699,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.GetGroupListResponse;
-
-            /**
-             * Verifies a GetGroupListResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGroupListResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGroupListResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.GetGroupListResponse;
-
-            /**
-             * Creates a plain object from a GetGroupListResponse message. Also converts values to other types if specified.
-             * @param message GetGroupListResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.GetGroupListResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGroupListResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGroupMemberInfoRequest. */
@@ -14301,34 +9765,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.GetGroupMemberInfoRequest;
-
-            /**
-             * Verifies a GetGroupMemberInfoRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGroupMemberInfoRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGroupMemberInfoRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.GetGroupMemberInfoRequest;
-
-            /**
-             * Creates a plain object from a GetGroupMemberInfoRequest message. Also converts values to other types if specified.
-             * @param message GetGroupMemberInfoRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.GetGroupMemberInfoRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGroupMemberInfoRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGroupMemberInfoResponse. */
@@ -14374,34 +9810,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.GetGroupMemberInfoResponse;
-
-            /**
-             * Verifies a GetGroupMemberInfoResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGroupMemberInfoResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGroupMemberInfoResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.GetGroupMemberInfoResponse;
-
-            /**
-             * Creates a plain object from a GetGroupMemberInfoResponse message. Also converts values to other types if specified.
-             * @param message GetGroupMemberInfoResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.GetGroupMemberInfoResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGroupMemberInfoResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGroupMemberListRequest. */
@@ -14453,34 +9861,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.GetGroupMemberListRequest;
-
-            /**
-             * Verifies a GetGroupMemberListRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGroupMemberListRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGroupMemberListRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.GetGroupMemberListRequest;
-
-            /**
-             * Creates a plain object from a GetGroupMemberListRequest message. Also converts values to other types if specified.
-             * @param message GetGroupMemberListRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.GetGroupMemberListRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGroupMemberListRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGroupMemberListResponse. */
@@ -14526,34 +9906,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.GetGroupMemberListResponse;
-
-            /**
-             * Verifies a GetGroupMemberListResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGroupMemberListResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGroupMemberListResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.GetGroupMemberListResponse;
-
-            /**
-             * Creates a plain object from a GetGroupMemberListResponse message. Also converts values to other types if specified.
-             * @param message GetGroupMemberListResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.GetGroupMemberListResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGroupMemberListResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetProhibitedUserListRequest. */
@@ -14599,34 +9951,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.GetProhibitedUserListRequest;
-
-            /**
-             * Verifies a GetProhibitedUserListRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetProhibitedUserListRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetProhibitedUserListRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.GetProhibitedUserListRequest;
-
-            /**
-             * Creates a plain object from a GetProhibitedUserListRequest message. Also converts values to other types if specified.
-             * @param message GetProhibitedUserListRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.GetProhibitedUserListRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetProhibitedUserListRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetProhibitedUserListResponse. */
@@ -14672,34 +9996,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.GetProhibitedUserListResponse;
-
-            /**
-             * Verifies a GetProhibitedUserListResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetProhibitedUserListResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetProhibitedUserListResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.GetProhibitedUserListResponse;
-
-            /**
-             * Creates a plain object from a GetProhibitedUserListResponse message. Also converts values to other types if specified.
-             * @param message GetProhibitedUserListResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.GetProhibitedUserListResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetProhibitedUserListResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetRemainCountAtAllRequest. */
@@ -14745,34 +10041,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.GetRemainCountAtAllRequest;
-
-            /**
-             * Verifies a GetRemainCountAtAllRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetRemainCountAtAllRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetRemainCountAtAllRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.GetRemainCountAtAllRequest;
-
-            /**
-             * Creates a plain object from a GetRemainCountAtAllRequest message. Also converts values to other types if specified.
-             * @param message GetRemainCountAtAllRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.GetRemainCountAtAllRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetRemainCountAtAllRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetRemainCountAtAllResponse. */
@@ -14830,34 +10098,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.GetRemainCountAtAllResponse;
-
-            /**
-             * Verifies a GetRemainCountAtAllResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetRemainCountAtAllResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetRemainCountAtAllResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.GetRemainCountAtAllResponse;
-
-            /**
-             * Creates a plain object from a GetRemainCountAtAllResponse message. Also converts values to other types if specified.
-             * @param message GetRemainCountAtAllResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.GetRemainCountAtAllResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetRemainCountAtAllResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetNotJoinedGroupInfoRequest. */
@@ -14903,34 +10143,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.GetNotJoinedGroupInfoRequest;
-
-            /**
-             * Verifies a GetNotJoinedGroupInfoRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetNotJoinedGroupInfoRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetNotJoinedGroupInfoRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.GetNotJoinedGroupInfoRequest;
-
-            /**
-             * Creates a plain object from a GetNotJoinedGroupInfoRequest message. Also converts values to other types if specified.
-             * @param message GetNotJoinedGroupInfoRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.GetNotJoinedGroupInfoRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetNotJoinedGroupInfoRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetNotJoinedGroupInfoResponse. */
@@ -14976,34 +10188,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.GetNotJoinedGroupInfoResponse;
-
-            /**
-             * Verifies a GetNotJoinedGroupInfoResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetNotJoinedGroupInfoResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetNotJoinedGroupInfoResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.GetNotJoinedGroupInfoResponse;
-
-            /**
-             * Creates a plain object from a GetNotJoinedGroupInfoResponse message. Also converts values to other types if specified.
-             * @param message GetNotJoinedGroupInfoResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.GetNotJoinedGroupInfoResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetNotJoinedGroupInfoResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGroupHonorRequest. */
@@ -15055,34 +10239,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.GetGroupHonorRequest;
-
-            /**
-             * Verifies a GetGroupHonorRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGroupHonorRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGroupHonorRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.GetGroupHonorRequest;
-
-            /**
-             * Creates a plain object from a GetGroupHonorRequest message. Also converts values to other types if specified.
-             * @param message GetGroupHonorRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.GetGroupHonorRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGroupHonorRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGroupHonorResponse. */
@@ -15128,34 +10284,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.GetGroupHonorResponse;
-
-            /**
-             * Verifies a GetGroupHonorResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGroupHonorResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGroupHonorResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.GetGroupHonorResponse;
-
-            /**
-             * Creates a plain object from a GetGroupHonorResponse message. Also converts values to other types if specified.
-             * @param message GetGroupHonorResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.GetGroupHonorResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGroupHonorResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an UploadGroupFileRequest. */
@@ -15219,34 +10347,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.UploadGroupFileRequest;
-
-            /**
-             * Verifies an UploadGroupFileRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an UploadGroupFileRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns UploadGroupFileRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.UploadGroupFileRequest;
-
-            /**
-             * Creates a plain object from an UploadGroupFileRequest message. Also converts values to other types if specified.
-             * @param message UploadGroupFileRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.UploadGroupFileRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this UploadGroupFileRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an UploadGroupFileResponse. */
@@ -15328,34 +10428,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.UploadGroupFileResponse;
-
-            /**
-             * Verifies an UploadGroupFileResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an UploadGroupFileResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns UploadGroupFileResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.UploadGroupFileResponse;
-
-            /**
-             * Creates a plain object from an UploadGroupFileResponse message. Also converts values to other types if specified.
-             * @param message UploadGroupFileResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.UploadGroupFileResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this UploadGroupFileResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GroupInfo. */
@@ -15443,34 +10515,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.GroupInfo;
-
-            /**
-             * Verifies a GroupInfo message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GroupInfo message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GroupInfo
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.GroupInfo;
-
-            /**
-             * Creates a plain object from a GroupInfo message. Also converts values to other types if specified.
-             * @param message GroupInfo
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.GroupInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GroupInfo to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a NotJoinedGroupInfo. */
@@ -15564,34 +10608,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.NotJoinedGroupInfo;
-
-            /**
-             * Verifies a NotJoinedGroupInfo message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a NotJoinedGroupInfo message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns NotJoinedGroupInfo
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.NotJoinedGroupInfo;
-
-            /**
-             * Creates a plain object from a NotJoinedGroupInfo message. Also converts values to other types if specified.
-             * @param message NotJoinedGroupInfo
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.NotJoinedGroupInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this NotJoinedGroupInfo to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ProhibitedUserInfo. */
@@ -15649,34 +10665,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.ProhibitedUserInfo;
-
-            /**
-             * Verifies a ProhibitedUserInfo message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ProhibitedUserInfo message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ProhibitedUserInfo
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.ProhibitedUserInfo;
-
-            /**
-             * Creates a plain object from a ProhibitedUserInfo message. Also converts values to other types if specified.
-             * @param message ProhibitedUserInfo
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.ProhibitedUserInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ProhibitedUserInfo to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GroupHonorInfo. */
@@ -15758,34 +10746,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.GroupHonorInfo;
-
-            /**
-             * Verifies a GroupHonorInfo message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GroupHonorInfo message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GroupHonorInfo
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.GroupHonorInfo;
-
-            /**
-             * Creates a plain object from a GroupHonorInfo message. Also converts values to other types if specified.
-             * @param message GroupHonorInfo
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.GroupHonorInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GroupHonorInfo to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** MemberRole enum. */
@@ -15923,34 +10883,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.group.GroupMemberInfo;
-
-            /**
-             * Verifies a GroupMemberInfo message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GroupMemberInfo message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GroupMemberInfo
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.group.GroupMemberInfo;
-
-            /**
-             * Creates a plain object from a GroupMemberInfo message. Also converts values to other types if specified.
-             * @param message GroupMemberInfo
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.group.GroupMemberInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GroupMemberInfo to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
     }
 
@@ -15994,34 +10926,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.GetBotInfoRequest;
-
-            /**
-             * Verifies a GetBotInfoRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetBotInfoRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetBotInfoRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.GetBotInfoRequest;
-
-            /**
-             * Creates a plain object from a GetBotInfoRequest message. Also converts values to other types if specified.
-             * @param message GetBotInfoRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.GetBotInfoRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetBotInfoRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetBotInfoResponse. */
@@ -16079,34 +10983,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.GetBotInfoResponse;
-
-            /**
-             * Verifies a GetBotInfoResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetBotInfoResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetBotInfoResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.GetBotInfoResponse;
-
-            /**
-             * Creates a plain object from a GetBotInfoResponse message. Also converts values to other types if specified.
-             * @param message GetBotInfoResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.GetBotInfoResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetBotInfoResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetChannelListRequest. */
@@ -16146,34 +11022,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.GetChannelListRequest;
-
-            /**
-             * Verifies a GetChannelListRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetChannelListRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetChannelListRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.GetChannelListRequest;
-
-            /**
-             * Creates a plain object from a GetChannelListRequest message. Also converts values to other types if specified.
-             * @param message GetChannelListRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.GetChannelListRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetChannelListRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetChannelListResponse. */
@@ -16219,34 +11067,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.GetChannelListResponse;
-
-            /**
-             * Verifies a GetChannelListResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetChannelListResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetChannelListResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.GetChannelListResponse;
-
-            /**
-             * Creates a plain object from a GetChannelListResponse message. Also converts values to other types if specified.
-             * @param message GetChannelListResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.GetChannelListResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetChannelListResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGuildMetaByGuestRequest. */
@@ -16292,34 +11112,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.GetGuildMetaByGuestRequest;
-
-            /**
-             * Verifies a GetGuildMetaByGuestRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGuildMetaByGuestRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGuildMetaByGuestRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.GetGuildMetaByGuestRequest;
-
-            /**
-             * Creates a plain object from a GetGuildMetaByGuestRequest message. Also converts values to other types if specified.
-             * @param message GetGuildMetaByGuestRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.GetGuildMetaByGuestRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGuildMetaByGuestRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGuildMetaByGuestResponse. */
@@ -16419,34 +11211,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.GetGuildMetaByGuestResponse;
-
-            /**
-             * Verifies a GetGuildMetaByGuestResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGuildMetaByGuestResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGuildMetaByGuestResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.GetGuildMetaByGuestResponse;
-
-            /**
-             * Creates a plain object from a GetGuildMetaByGuestResponse message. Also converts values to other types if specified.
-             * @param message GetGuildMetaByGuestResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.GetGuildMetaByGuestResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGuildMetaByGuestResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGuildChannelListRequest. */
@@ -16498,34 +11262,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.GetGuildChannelListRequest;
-
-            /**
-             * Verifies a GetGuildChannelListRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGuildChannelListRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGuildChannelListRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.GetGuildChannelListRequest;
-
-            /**
-             * Creates a plain object from a GetGuildChannelListRequest message. Also converts values to other types if specified.
-             * @param message GetGuildChannelListRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.GetGuildChannelListRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGuildChannelListRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGuildChannelListResponse. */
@@ -16571,34 +11307,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.GetGuildChannelListResponse;
-
-            /**
-             * Verifies a GetGuildChannelListResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGuildChannelListResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGuildChannelListResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.GetGuildChannelListResponse;
-
-            /**
-             * Creates a plain object from a GetGuildChannelListResponse message. Also converts values to other types if specified.
-             * @param message GetGuildChannelListResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.GetGuildChannelListResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGuildChannelListResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGuildMemberListRequest. */
@@ -16662,34 +11370,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.GetGuildMemberListRequest;
-
-            /**
-             * Verifies a GetGuildMemberListRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGuildMemberListRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGuildMemberListRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.GetGuildMemberListRequest;
-
-            /**
-             * Creates a plain object from a GetGuildMemberListRequest message. Also converts values to other types if specified.
-             * @param message GetGuildMemberListRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.GetGuildMemberListRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGuildMemberListRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGuildMemberListResponse. */
@@ -16747,34 +11427,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.GetGuildMemberListResponse;
-
-            /**
-             * Verifies a GetGuildMemberListResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGuildMemberListResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGuildMemberListResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.GetGuildMemberListResponse;
-
-            /**
-             * Creates a plain object from a GetGuildMemberListResponse message. Also converts values to other types if specified.
-             * @param message GetGuildMemberListResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.GetGuildMemberListResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGuildMemberListResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGuildMemberRequest. */
@@ -16826,34 +11478,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.GetGuildMemberRequest;
-
-            /**
-             * Verifies a GetGuildMemberRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGuildMemberRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGuildMemberRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.GetGuildMemberRequest;
-
-            /**
-             * Creates a plain object from a GetGuildMemberRequest message. Also converts values to other types if specified.
-             * @param message GetGuildMemberRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.GetGuildMemberRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGuildMemberRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGuildMemberResponse. */
@@ -16899,34 +11523,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.GetGuildMemberResponse;
-
-            /**
-             * Verifies a GetGuildMemberResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGuildMemberResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGuildMemberResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.GetGuildMemberResponse;
-
-            /**
-             * Creates a plain object from a GetGuildMemberResponse message. Also converts values to other types if specified.
-             * @param message GetGuildMemberResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.GetGuildMemberResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGuildMemberResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SendChannelMessageRequest. */
@@ -16996,34 +11592,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.SendChannelMessageRequest;
-
-            /**
-             * Verifies a SendChannelMessageRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SendChannelMessageRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SendChannelMessageRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.SendChannelMessageRequest;
-
-            /**
-             * Creates a plain object from a SendChannelMessageRequest message. Also converts values to other types if specified.
-             * @param message SendChannelMessageRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.SendChannelMessageRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SendChannelMessageRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SendChannelMessageResponse. */
@@ -17075,34 +11643,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.SendChannelMessageResponse;
-
-            /**
-             * Verifies a SendChannelMessageResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SendChannelMessageResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SendChannelMessageResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.SendChannelMessageResponse;
-
-            /**
-             * Creates a plain object from a SendChannelMessageResponse message. Also converts values to other types if specified.
-             * @param message SendChannelMessageResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.SendChannelMessageResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SendChannelMessageResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGuildFeedListRequest. */
@@ -17154,34 +11694,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.GetGuildFeedListRequest;
-
-            /**
-             * Verifies a GetGuildFeedListRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGuildFeedListRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGuildFeedListRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.GetGuildFeedListRequest;
-
-            /**
-             * Creates a plain object from a GetGuildFeedListRequest message. Also converts values to other types if specified.
-             * @param message GetGuildFeedListRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.GetGuildFeedListRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGuildFeedListRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGuildFeedListResponse. */
@@ -17227,34 +11739,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.GetGuildFeedListResponse;
-
-            /**
-             * Verifies a GetGuildFeedListResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGuildFeedListResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGuildFeedListResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.GetGuildFeedListResponse;
-
-            /**
-             * Creates a plain object from a GetGuildFeedListResponse message. Also converts values to other types if specified.
-             * @param message GetGuildFeedListResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.GetGuildFeedListResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGuildFeedListResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGuildRoleListRequest. */
@@ -17300,34 +11784,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.GetGuildRoleListRequest;
-
-            /**
-             * Verifies a GetGuildRoleListRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGuildRoleListRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGuildRoleListRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.GetGuildRoleListRequest;
-
-            /**
-             * Creates a plain object from a GetGuildRoleListRequest message. Also converts values to other types if specified.
-             * @param message GetGuildRoleListRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.GetGuildRoleListRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGuildRoleListRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetGuildRoleListResponse. */
@@ -17373,34 +11829,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.GetGuildRoleListResponse;
-
-            /**
-             * Verifies a GetGuildRoleListResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetGuildRoleListResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetGuildRoleListResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.GetGuildRoleListResponse;
-
-            /**
-             * Creates a plain object from a GetGuildRoleListResponse message. Also converts values to other types if specified.
-             * @param message GetGuildRoleListResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.GetGuildRoleListResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetGuildRoleListResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a DeleteGuildRoleRequest. */
@@ -17452,34 +11880,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.DeleteGuildRoleRequest;
-
-            /**
-             * Verifies a DeleteGuildRoleRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a DeleteGuildRoleRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns DeleteGuildRoleRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.DeleteGuildRoleRequest;
-
-            /**
-             * Creates a plain object from a DeleteGuildRoleRequest message. Also converts values to other types if specified.
-             * @param message DeleteGuildRoleRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.DeleteGuildRoleRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this DeleteGuildRoleRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a DeleteGuildRoleResponse. */
@@ -17519,34 +11919,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.DeleteGuildRoleResponse;
-
-            /**
-             * Verifies a DeleteGuildRoleResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a DeleteGuildRoleResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns DeleteGuildRoleResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.DeleteGuildRoleResponse;
-
-            /**
-             * Creates a plain object from a DeleteGuildRoleResponse message. Also converts values to other types if specified.
-             * @param message DeleteGuildRoleResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.DeleteGuildRoleResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this DeleteGuildRoleResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SetGuildMemberRoleRequest. */
@@ -17610,34 +11982,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.SetGuildMemberRoleRequest;
-
-            /**
-             * Verifies a SetGuildMemberRoleRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetGuildMemberRoleRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetGuildMemberRoleRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.SetGuildMemberRoleRequest;
-
-            /**
-             * Creates a plain object from a SetGuildMemberRoleRequest message. Also converts values to other types if specified.
-             * @param message SetGuildMemberRoleRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.SetGuildMemberRoleRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetGuildMemberRoleRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SetGuildMemberRoleResponse. */
@@ -17677,34 +12021,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.SetGuildMemberRoleResponse;
-
-            /**
-             * Verifies a SetGuildMemberRoleResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetGuildMemberRoleResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetGuildMemberRoleResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.SetGuildMemberRoleResponse;
-
-            /**
-             * Creates a plain object from a SetGuildMemberRoleResponse message. Also converts values to other types if specified.
-             * @param message SetGuildMemberRoleResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.SetGuildMemberRoleResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetGuildMemberRoleResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an UpdateGuildRoleRequest. */
@@ -17768,34 +12084,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.UpdateGuildRoleRequest;
-
-            /**
-             * Verifies an UpdateGuildRoleRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an UpdateGuildRoleRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns UpdateGuildRoleRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.UpdateGuildRoleRequest;
-
-            /**
-             * Creates a plain object from an UpdateGuildRoleRequest message. Also converts values to other types if specified.
-             * @param message UpdateGuildRoleRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.UpdateGuildRoleRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this UpdateGuildRoleRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an UpdateGuildRoleResponse. */
@@ -17835,34 +12123,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.UpdateGuildRoleResponse;
-
-            /**
-             * Verifies an UpdateGuildRoleResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an UpdateGuildRoleResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns UpdateGuildRoleResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.UpdateGuildRoleResponse;
-
-            /**
-             * Creates a plain object from an UpdateGuildRoleResponse message. Also converts values to other types if specified.
-             * @param message UpdateGuildRoleResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.UpdateGuildRoleResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this UpdateGuildRoleResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a CreateGuildRoleRequest. */
@@ -17920,34 +12180,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.CreateGuildRoleRequest;
-
-            /**
-             * Verifies a CreateGuildRoleRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a CreateGuildRoleRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns CreateGuildRoleRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.CreateGuildRoleRequest;
-
-            /**
-             * Creates a plain object from a CreateGuildRoleRequest message. Also converts values to other types if specified.
-             * @param message CreateGuildRoleRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.CreateGuildRoleRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this CreateGuildRoleRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a CreateGuildRoleResponse. */
@@ -17993,34 +12225,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.CreateGuildRoleResponse;
-
-            /**
-             * Verifies a CreateGuildRoleResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a CreateGuildRoleResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns CreateGuildRoleResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.CreateGuildRoleResponse;
-
-            /**
-             * Creates a plain object from a CreateGuildRoleResponse message. Also converts values to other types if specified.
-             * @param message CreateGuildRoleResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.CreateGuildRoleResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this CreateGuildRoleResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GuildInfo. */
@@ -18120,34 +12324,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.GuildInfo;
-
-            /**
-             * Verifies a GuildInfo message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GuildInfo message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GuildInfo
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.GuildInfo;
-
-            /**
-             * Creates a plain object from a GuildInfo message. Also converts values to other types if specified.
-             * @param message GuildInfo
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.GuildInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GuildInfo to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ChannelInfo. */
@@ -18283,34 +12459,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.ChannelInfo;
-
-            /**
-             * Verifies a ChannelInfo message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ChannelInfo message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ChannelInfo
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.ChannelInfo;
-
-            /**
-             * Creates a plain object from a ChannelInfo message. Also converts values to other types if specified.
-             * @param message ChannelInfo
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.ChannelInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ChannelInfo to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SlowModes. */
@@ -18374,34 +12522,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.SlowModes;
-
-            /**
-             * Verifies a SlowModes message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SlowModes message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SlowModes
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.SlowModes;
-
-            /**
-             * Creates a plain object from a SlowModes message. Also converts values to other types if specified.
-             * @param message SlowModes
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.SlowModes, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SlowModes to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a MemberInfo. */
@@ -18507,34 +12627,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.MemberInfo;
-
-            /**
-             * Verifies a MemberInfo message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a MemberInfo message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns MemberInfo
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.MemberInfo;
-
-            /**
-             * Creates a plain object from a MemberInfo message. Also converts values to other types if specified.
-             * @param message MemberInfo
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.MemberInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this MemberInfo to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a MemberProfile. */
@@ -18604,34 +12696,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.MemberProfile;
-
-            /**
-             * Verifies a MemberProfile message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a MemberProfile message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns MemberProfile
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.MemberProfile;
-
-            /**
-             * Creates a plain object from a MemberProfile message. Also converts values to other types if specified.
-             * @param message MemberProfile
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.MemberProfile, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this MemberProfile to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a PermissionInfo. */
@@ -18683,34 +12747,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.PermissionInfo;
-
-            /**
-             * Verifies a PermissionInfo message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a PermissionInfo message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns PermissionInfo
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.PermissionInfo;
-
-            /**
-             * Creates a plain object from a PermissionInfo message. Also converts values to other types if specified.
-             * @param message PermissionInfo
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.PermissionInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this PermissionInfo to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a MemberRoleInfo. */
@@ -18786,34 +12822,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.MemberRoleInfo;
-
-            /**
-             * Verifies a MemberRoleInfo message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a MemberRoleInfo message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns MemberRoleInfo
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.MemberRoleInfo;
-
-            /**
-             * Creates a plain object from a MemberRoleInfo message. Also converts values to other types if specified.
-             * @param message MemberRoleInfo
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.MemberRoleInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this MemberRoleInfo to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a RoleInfo. */
@@ -18907,34 +12915,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.guild.RoleInfo;
-
-            /**
-             * Verifies a RoleInfo message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a RoleInfo message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns RoleInfo
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.guild.RoleInfo;
-
-            /**
-             * Creates a plain object from a RoleInfo message. Also converts values to other types if specified.
-             * @param message RoleInfo
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.guild.RoleInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this RoleInfo to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
     }
 
@@ -19017,34 +12997,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.SendMessageRequest;
-
-            /**
-             * Verifies a SendMessageRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SendMessageRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SendMessageRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.SendMessageRequest;
-
-            /**
-             * Creates a plain object from a SendMessageRequest message. Also converts values to other types if specified.
-             * @param message SendMessageRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.SendMessageRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SendMessageRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SendMessageResponse. */
@@ -19096,34 +13048,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.SendMessageResponse;
-
-            /**
-             * Verifies a SendMessageResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SendMessageResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SendMessageResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.SendMessageResponse;
-
-            /**
-             * Creates a plain object from a SendMessageResponse message. Also converts values to other types if specified.
-             * @param message SendMessageResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.SendMessageResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SendMessageResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SendMessageByResIdRequest. */
@@ -19181,34 +13105,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.SendMessageByResIdRequest;
-
-            /**
-             * Verifies a SendMessageByResIdRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SendMessageByResIdRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SendMessageByResIdRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.SendMessageByResIdRequest;
-
-            /**
-             * Creates a plain object from a SendMessageByResIdRequest message. Also converts values to other types if specified.
-             * @param message SendMessageByResIdRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.SendMessageByResIdRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SendMessageByResIdRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SendMessageByResIdResponse. */
@@ -19260,34 +13156,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.SendMessageByResIdResponse;
-
-            /**
-             * Verifies a SendMessageByResIdResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SendMessageByResIdResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SendMessageByResIdResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.SendMessageByResIdResponse;
-
-            /**
-             * Creates a plain object from a SendMessageByResIdResponse message. Also converts values to other types if specified.
-             * @param message SendMessageByResIdResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.SendMessageByResIdResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SendMessageByResIdResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SetMessageReadRequest. */
@@ -19333,34 +13201,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.SetMessageReadRequest;
-
-            /**
-             * Verifies a SetMessageReadRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetMessageReadRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetMessageReadRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.SetMessageReadRequest;
-
-            /**
-             * Creates a plain object from a SetMessageReadRequest message. Also converts values to other types if specified.
-             * @param message SetMessageReadRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.SetMessageReadRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetMessageReadRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SetMessageReadResponse. */
@@ -19400,34 +13240,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.SetMessageReadResponse;
-
-            /**
-             * Verifies a SetMessageReadResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetMessageReadResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetMessageReadResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.SetMessageReadResponse;
-
-            /**
-             * Creates a plain object from a SetMessageReadResponse message. Also converts values to other types if specified.
-             * @param message SetMessageReadResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.SetMessageReadResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetMessageReadResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a RecallMessageRequest. */
@@ -19479,34 +13291,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.RecallMessageRequest;
-
-            /**
-             * Verifies a RecallMessageRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a RecallMessageRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns RecallMessageRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.RecallMessageRequest;
-
-            /**
-             * Creates a plain object from a RecallMessageRequest message. Also converts values to other types if specified.
-             * @param message RecallMessageRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.RecallMessageRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this RecallMessageRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a RecallMessageResponse. */
@@ -19546,34 +13330,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.RecallMessageResponse;
-
-            /**
-             * Verifies a RecallMessageResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a RecallMessageResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns RecallMessageResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.RecallMessageResponse;
-
-            /**
-             * Creates a plain object from a RecallMessageResponse message. Also converts values to other types if specified.
-             * @param message RecallMessageResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.RecallMessageResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this RecallMessageResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ReactMessageWithEmojiRequest. */
@@ -19637,34 +13393,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.ReactMessageWithEmojiRequest;
-
-            /**
-             * Verifies a ReactMessageWithEmojiRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ReactMessageWithEmojiRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ReactMessageWithEmojiRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.ReactMessageWithEmojiRequest;
-
-            /**
-             * Creates a plain object from a ReactMessageWithEmojiRequest message. Also converts values to other types if specified.
-             * @param message ReactMessageWithEmojiRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.ReactMessageWithEmojiRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ReactMessageWithEmojiRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a ReactMessageWithEmojiResponse. */
@@ -19704,34 +13432,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.ReactMessageWithEmojiResponse;
-
-            /**
-             * Verifies a ReactMessageWithEmojiResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a ReactMessageWithEmojiResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns ReactMessageWithEmojiResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.ReactMessageWithEmojiResponse;
-
-            /**
-             * Creates a plain object from a ReactMessageWithEmojiResponse message. Also converts values to other types if specified.
-             * @param message ReactMessageWithEmojiResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.ReactMessageWithEmojiResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this ReactMessageWithEmojiResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetMessageRequest. */
@@ -19783,34 +13483,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.GetMessageRequest;
-
-            /**
-             * Verifies a GetMessageRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetMessageRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetMessageRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.GetMessageRequest;
-
-            /**
-             * Creates a plain object from a GetMessageRequest message. Also converts values to other types if specified.
-             * @param message GetMessageRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.GetMessageRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetMessageRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetMessageResponse. */
@@ -19856,34 +13528,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.GetMessageResponse;
-
-            /**
-             * Verifies a GetMessageResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetMessageResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetMessageResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.GetMessageResponse;
-
-            /**
-             * Creates a plain object from a GetMessageResponse message. Also converts values to other types if specified.
-             * @param message GetMessageResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.GetMessageResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetMessageResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetMessageBySeqRequest. */
@@ -19935,34 +13579,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.GetMessageBySeqRequest;
-
-            /**
-             * Verifies a GetMessageBySeqRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetMessageBySeqRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetMessageBySeqRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.GetMessageBySeqRequest;
-
-            /**
-             * Creates a plain object from a GetMessageBySeqRequest message. Also converts values to other types if specified.
-             * @param message GetMessageBySeqRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.GetMessageBySeqRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetMessageBySeqRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetMessageBySeqResponse. */
@@ -20008,34 +13624,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.GetMessageBySeqResponse;
-
-            /**
-             * Verifies a GetMessageBySeqResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetMessageBySeqResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetMessageBySeqResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.GetMessageBySeqResponse;
-
-            /**
-             * Creates a plain object from a GetMessageBySeqResponse message. Also converts values to other types if specified.
-             * @param message GetMessageBySeqResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.GetMessageBySeqResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetMessageBySeqResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetHistoryMessageRequest. */
@@ -20093,34 +13681,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.GetHistoryMessageRequest;
-
-            /**
-             * Verifies a GetHistoryMessageRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetHistoryMessageRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetHistoryMessageRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.GetHistoryMessageRequest;
-
-            /**
-             * Creates a plain object from a GetHistoryMessageRequest message. Also converts values to other types if specified.
-             * @param message GetHistoryMessageRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.GetHistoryMessageRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetHistoryMessageRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetHistoryMessageResponse. */
@@ -20166,34 +13726,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.GetHistoryMessageResponse;
-
-            /**
-             * Verifies a GetHistoryMessageResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetHistoryMessageResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetHistoryMessageResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.GetHistoryMessageResponse;
-
-            /**
-             * Creates a plain object from a GetHistoryMessageResponse message. Also converts values to other types if specified.
-             * @param message GetHistoryMessageResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.GetHistoryMessageResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetHistoryMessageResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetHistoryMessageBySeqRequest. */
@@ -20251,34 +13783,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.GetHistoryMessageBySeqRequest;
-
-            /**
-             * Verifies a GetHistoryMessageBySeqRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetHistoryMessageBySeqRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetHistoryMessageBySeqRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.GetHistoryMessageBySeqRequest;
-
-            /**
-             * Creates a plain object from a GetHistoryMessageBySeqRequest message. Also converts values to other types if specified.
-             * @param message GetHistoryMessageBySeqRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.GetHistoryMessageBySeqRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetHistoryMessageBySeqRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetHistoryMessageBySeqResponse. */
@@ -20324,34 +13828,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.GetHistoryMessageBySeqResponse;
-
-            /**
-             * Verifies a GetHistoryMessageBySeqResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetHistoryMessageBySeqResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetHistoryMessageBySeqResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.GetHistoryMessageBySeqResponse;
-
-            /**
-             * Creates a plain object from a GetHistoryMessageBySeqResponse message. Also converts values to other types if specified.
-             * @param message GetHistoryMessageBySeqResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.GetHistoryMessageBySeqResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetHistoryMessageBySeqResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an UploadForwardMessageRequest. */
@@ -20409,34 +13885,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.UploadForwardMessageRequest;
-
-            /**
-             * Verifies an UploadForwardMessageRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an UploadForwardMessageRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns UploadForwardMessageRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.UploadForwardMessageRequest;
-
-            /**
-             * Creates a plain object from an UploadForwardMessageRequest message. Also converts values to other types if specified.
-             * @param message UploadForwardMessageRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.UploadForwardMessageRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this UploadForwardMessageRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of an UploadForwardMessageResponse. */
@@ -20482,34 +13930,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.UploadForwardMessageResponse;
-
-            /**
-             * Verifies an UploadForwardMessageResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an UploadForwardMessageResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns UploadForwardMessageResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.UploadForwardMessageResponse;
-
-            /**
-             * Creates a plain object from an UploadForwardMessageResponse message. Also converts values to other types if specified.
-             * @param message UploadForwardMessageResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.UploadForwardMessageResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this UploadForwardMessageResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a DownloadForwardMessageRequest. */
@@ -20555,34 +13975,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.DownloadForwardMessageRequest;
-
-            /**
-             * Verifies a DownloadForwardMessageRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a DownloadForwardMessageRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns DownloadForwardMessageRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.DownloadForwardMessageRequest;
-
-            /**
-             * Creates a plain object from a DownloadForwardMessageRequest message. Also converts values to other types if specified.
-             * @param message DownloadForwardMessageRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.DownloadForwardMessageRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this DownloadForwardMessageRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a DownloadForwardMessageResponse. */
@@ -20628,34 +14020,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.DownloadForwardMessageResponse;
-
-            /**
-             * Verifies a DownloadForwardMessageResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a DownloadForwardMessageResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns DownloadForwardMessageResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.DownloadForwardMessageResponse;
-
-            /**
-             * Creates a plain object from a DownloadForwardMessageResponse message. Also converts values to other types if specified.
-             * @param message DownloadForwardMessageResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.DownloadForwardMessageResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this DownloadForwardMessageResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetEssenceMessageListRequest. */
@@ -20713,34 +14077,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.GetEssenceMessageListRequest;
-
-            /**
-             * Verifies a GetEssenceMessageListRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetEssenceMessageListRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetEssenceMessageListRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.GetEssenceMessageListRequest;
-
-            /**
-             * Creates a plain object from a GetEssenceMessageListRequest message. Also converts values to other types if specified.
-             * @param message GetEssenceMessageListRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.GetEssenceMessageListRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetEssenceMessageListRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetEssenceMessageListResponse. */
@@ -20786,34 +14122,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.GetEssenceMessageListResponse;
-
-            /**
-             * Verifies a GetEssenceMessageListResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetEssenceMessageListResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetEssenceMessageListResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.GetEssenceMessageListResponse;
-
-            /**
-             * Creates a plain object from a GetEssenceMessageListResponse message. Also converts values to other types if specified.
-             * @param message GetEssenceMessageListResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.GetEssenceMessageListResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetEssenceMessageListResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SetEssenceMessageRequest. */
@@ -20865,34 +14173,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.SetEssenceMessageRequest;
-
-            /**
-             * Verifies a SetEssenceMessageRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetEssenceMessageRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetEssenceMessageRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.SetEssenceMessageRequest;
-
-            /**
-             * Creates a plain object from a SetEssenceMessageRequest message. Also converts values to other types if specified.
-             * @param message SetEssenceMessageRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.SetEssenceMessageRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetEssenceMessageRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SetEssenceMessageResponse. */
@@ -20932,34 +14212,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.SetEssenceMessageResponse;
-
-            /**
-             * Verifies a SetEssenceMessageResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetEssenceMessageResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetEssenceMessageResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.SetEssenceMessageResponse;
-
-            /**
-             * Creates a plain object from a SetEssenceMessageResponse message. Also converts values to other types if specified.
-             * @param message SetEssenceMessageResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.SetEssenceMessageResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetEssenceMessageResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a DeleteEssenceMessageRequest. */
@@ -21011,34 +14263,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.DeleteEssenceMessageRequest;
-
-            /**
-             * Verifies a DeleteEssenceMessageRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a DeleteEssenceMessageRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns DeleteEssenceMessageRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.DeleteEssenceMessageRequest;
-
-            /**
-             * Creates a plain object from a DeleteEssenceMessageRequest message. Also converts values to other types if specified.
-             * @param message DeleteEssenceMessageRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.DeleteEssenceMessageRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this DeleteEssenceMessageRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a DeleteEssenceMessageResponse. */
@@ -21078,34 +14302,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.message.DeleteEssenceMessageResponse;
-
-            /**
-             * Verifies a DeleteEssenceMessageResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a DeleteEssenceMessageResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns DeleteEssenceMessageResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.message.DeleteEssenceMessageResponse;
-
-            /**
-             * Creates a plain object from a DeleteEssenceMessageResponse message. Also converts values to other types if specified.
-             * @param message DeleteEssenceMessageResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.message.DeleteEssenceMessageResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this DeleteEssenceMessageResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
     }
 
@@ -21167,34 +14363,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.process.SetFriendApplyResultRequest;
-
-            /**
-             * Verifies a SetFriendApplyResultRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetFriendApplyResultRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetFriendApplyResultRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.process.SetFriendApplyResultRequest;
-
-            /**
-             * Creates a plain object from a SetFriendApplyResultRequest message. Also converts values to other types if specified.
-             * @param message SetFriendApplyResultRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.process.SetFriendApplyResultRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetFriendApplyResultRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SetFriendApplyResultResponse. */
@@ -21234,34 +14402,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.process.SetFriendApplyResultResponse;
-
-            /**
-             * Verifies a SetFriendApplyResultResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetFriendApplyResultResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetFriendApplyResultResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.process.SetFriendApplyResultResponse;
-
-            /**
-             * Creates a plain object from a SetFriendApplyResultResponse message. Also converts values to other types if specified.
-             * @param message SetFriendApplyResultResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.process.SetFriendApplyResultResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetFriendApplyResultResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SetGroupApplyResultRequest. */
@@ -21319,34 +14459,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.process.SetGroupApplyResultRequest;
-
-            /**
-             * Verifies a SetGroupApplyResultRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetGroupApplyResultRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetGroupApplyResultRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.process.SetGroupApplyResultRequest;
-
-            /**
-             * Creates a plain object from a SetGroupApplyResultRequest message. Also converts values to other types if specified.
-             * @param message SetGroupApplyResultRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.process.SetGroupApplyResultRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetGroupApplyResultRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SetGroupApplyResultResponse. */
@@ -21386,34 +14498,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.process.SetGroupApplyResultResponse;
-
-            /**
-             * Verifies a SetGroupApplyResultResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetGroupApplyResultResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetGroupApplyResultResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.process.SetGroupApplyResultResponse;
-
-            /**
-             * Creates a plain object from a SetGroupApplyResultResponse message. Also converts values to other types if specified.
-             * @param message SetGroupApplyResultResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.process.SetGroupApplyResultResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetGroupApplyResultResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SetInvitedJoinGroupResultRequest. */
@@ -21465,34 +14549,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.process.SetInvitedJoinGroupResultRequest;
-
-            /**
-             * Verifies a SetInvitedJoinGroupResultRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetInvitedJoinGroupResultRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetInvitedJoinGroupResultRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.process.SetInvitedJoinGroupResultRequest;
-
-            /**
-             * Creates a plain object from a SetInvitedJoinGroupResultRequest message. Also converts values to other types if specified.
-             * @param message SetInvitedJoinGroupResultRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.process.SetInvitedJoinGroupResultRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetInvitedJoinGroupResultRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a SetInvitedJoinGroupResultResponse. */
@@ -21532,34 +14588,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.process.SetInvitedJoinGroupResultResponse;
-
-            /**
-             * Verifies a SetInvitedJoinGroupResultResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a SetInvitedJoinGroupResultResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns SetInvitedJoinGroupResultResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.process.SetInvitedJoinGroupResultResponse;
-
-            /**
-             * Creates a plain object from a SetInvitedJoinGroupResultResponse message. Also converts values to other types if specified.
-             * @param message SetInvitedJoinGroupResultResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.process.SetInvitedJoinGroupResultResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this SetInvitedJoinGroupResultResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
     }
 
@@ -21609,34 +14637,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.web.GetCookiesRequest;
-
-            /**
-             * Verifies a GetCookiesRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetCookiesRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetCookiesRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.web.GetCookiesRequest;
-
-            /**
-             * Creates a plain object from a GetCookiesRequest message. Also converts values to other types if specified.
-             * @param message GetCookiesRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.web.GetCookiesRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetCookiesRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetCookiesResponse. */
@@ -21682,34 +14682,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.web.GetCookiesResponse;
-
-            /**
-             * Verifies a GetCookiesResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetCookiesResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetCookiesResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.web.GetCookiesResponse;
-
-            /**
-             * Creates a plain object from a GetCookiesResponse message. Also converts values to other types if specified.
-             * @param message GetCookiesResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.web.GetCookiesResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetCookiesResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetCredentialsRequest. */
@@ -21755,34 +14727,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.web.GetCredentialsRequest;
-
-            /**
-             * Verifies a GetCredentialsRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetCredentialsRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetCredentialsRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.web.GetCredentialsRequest;
-
-            /**
-             * Creates a plain object from a GetCredentialsRequest message. Also converts values to other types if specified.
-             * @param message GetCredentialsRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.web.GetCredentialsRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetCredentialsRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetCredentialsResponse. */
@@ -21834,34 +14778,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.web.GetCredentialsResponse;
-
-            /**
-             * Verifies a GetCredentialsResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetCredentialsResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetCredentialsResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.web.GetCredentialsResponse;
-
-            /**
-             * Creates a plain object from a GetCredentialsResponse message. Also converts values to other types if specified.
-             * @param message GetCredentialsResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.web.GetCredentialsResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetCredentialsResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetCSRFTokenRequest. */
@@ -21907,34 +14823,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.web.GetCSRFTokenRequest;
-
-            /**
-             * Verifies a GetCSRFTokenRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetCSRFTokenRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetCSRFTokenRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.web.GetCSRFTokenRequest;
-
-            /**
-             * Creates a plain object from a GetCSRFTokenRequest message. Also converts values to other types if specified.
-             * @param message GetCSRFTokenRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.web.GetCSRFTokenRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetCSRFTokenRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetCSRFTokenResponse. */
@@ -21980,34 +14868,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.web.GetCSRFTokenResponse;
-
-            /**
-             * Verifies a GetCSRFTokenResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetCSRFTokenResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetCSRFTokenResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.web.GetCSRFTokenResponse;
-
-            /**
-             * Creates a plain object from a GetCSRFTokenResponse message. Also converts values to other types if specified.
-             * @param message GetCSRFTokenResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.web.GetCSRFTokenResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetCSRFTokenResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetHttpCookiesRequest. */
@@ -22065,34 +14925,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.web.GetHttpCookiesRequest;
-
-            /**
-             * Verifies a GetHttpCookiesRequest message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetHttpCookiesRequest message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetHttpCookiesRequest
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.web.GetHttpCookiesRequest;
-
-            /**
-             * Creates a plain object from a GetHttpCookiesRequest message. Also converts values to other types if specified.
-             * @param message GetHttpCookiesRequest
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.web.GetHttpCookiesRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetHttpCookiesRequest to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
 
         /** Properties of a GetHttpCookiesResponse. */
@@ -22138,34 +14970,6 @@ export namespace kritor {
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kritor.web.GetHttpCookiesResponse;
-
-            /**
-             * Verifies a GetHttpCookiesResponse message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            public static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a GetHttpCookiesResponse message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns GetHttpCookiesResponse
-             */
-            public static fromObject(object: { [k: string]: any }): kritor.web.GetHttpCookiesResponse;
-
-            /**
-             * Creates a plain object from a GetHttpCookiesResponse message. Also converts values to other types if specified.
-             * @param message GetHttpCookiesResponse
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            public static toObject(message: kritor.web.GetHttpCookiesResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this GetHttpCookiesResponse to JSON.
-             * @returns JSON object
-             */
-            public toJSON(): { [k: string]: any };
         }
     }
 }
