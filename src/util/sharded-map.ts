@@ -39,7 +39,8 @@ function shardOf(key: ShardKey, mask: number, shift: number): number {
 }
 
 export class ShardedMap<K extends ShardKey, V> {
-  readonly #shards: Array<Map<K, V>>
+  /** Created on first write: 256 empty Maps would be ~40 KB of idle heap per map. */
+  readonly #shards: Array<Map<K, V> | undefined>
   readonly #mask: number
   /** 32 − log2(shards): the hash's top bits (0 with one shard, where the mask alone gives 0). */
   readonly #shift: number
@@ -52,7 +53,7 @@ export class ShardedMap<K extends ShardKey, V> {
     }
     this.#mask = shards - 1
     this.#shift = shards === 1 ? 0 : 32 - Math.log2(shards)
-    this.#shards = Array.from({ length: shards }, () => new Map<K, V>())
+    this.#shards = new Array<Map<K, V> | undefined>(shards).fill(undefined)
   }
 
   get size(): number {
@@ -60,15 +61,20 @@ export class ShardedMap<K extends ShardKey, V> {
   }
 
   get(key: K): V | undefined {
-    return (this.#shards[shardOf(key, this.#mask, this.#shift)] as Map<K, V>).get(key)
+    return this.#shards[shardOf(key, this.#mask, this.#shift)]?.get(key)
   }
 
   has(key: K): boolean {
-    return (this.#shards[shardOf(key, this.#mask, this.#shift)] as Map<K, V>).has(key)
+    return this.#shards[shardOf(key, this.#mask, this.#shift)]?.has(key) ?? false
   }
 
   set(key: K, value: V): this {
-    const shard = this.#shards[shardOf(key, this.#mask, this.#shift)] as Map<K, V>
+    const index = shardOf(key, this.#mask, this.#shift)
+    let shard = this.#shards[index]
+    if (shard === undefined) {
+      shard = new Map<K, V>()
+      this.#shards[index] = shard
+    }
     const before = shard.size
     shard.set(key, value)
     this.#size += shard.size - before
@@ -76,32 +82,32 @@ export class ShardedMap<K extends ShardKey, V> {
   }
 
   delete(key: K): boolean {
-    const deleted = (this.#shards[shardOf(key, this.#mask, this.#shift)] as Map<K, V>).delete(key)
+    const deleted = this.#shards[shardOf(key, this.#mask, this.#shift)]?.delete(key) ?? false
     if (deleted) this.#size--
     return deleted
   }
 
   clear(): void {
-    for (const shard of this.#shards) shard.clear()
+    this.#shards.fill(undefined)
     this.#size = 0
   }
 
   /** Entries per shard, for diagnostics: an even spread is the point of the hash. */
   shardSizes(): number[] {
-    return this.#shards.map((shard) => shard.size)
+    return this.#shards.map((shard) => shard?.size ?? 0)
   }
 
   /** Every entry, shard by shard (not in insertion order). */
   *entries(): IterableIterator<[K, V]> {
-    for (const shard of this.#shards) yield* shard.entries()
+    for (const shard of this.#shards) if (shard !== undefined) yield* shard.entries()
   }
 
   *keys(): IterableIterator<K> {
-    for (const shard of this.#shards) yield* shard.keys()
+    for (const shard of this.#shards) if (shard !== undefined) yield* shard.keys()
   }
 
   *values(): IterableIterator<V> {
-    for (const shard of this.#shards) yield* shard.values()
+    for (const shard of this.#shards) if (shard !== undefined) yield* shard.values()
   }
 
   [Symbol.iterator](): IterableIterator<[K, V]> {
