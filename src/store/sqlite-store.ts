@@ -40,6 +40,7 @@
  */
 import Database from 'better-sqlite3'
 import { BridgeError, ErrorCode } from '../errors/bridge-error.js'
+import { ShardedMap } from '../util/sharded-map.js'
 import { AliasSpace } from './alias-space.js'
 import type { AliasKind, BridgeStore, GatewaySession, MessageRecord, StoreOptions } from './bridge-store.js'
 import { hash53 } from './hash53.js'
@@ -192,8 +193,10 @@ export class SqliteStore implements BridgeStore {
    * Every record and part link not yet known committed (pending or in flight), newest version: what
    * reads see before the disk. One lookup however many windows are in flight.
    */
-  readonly #unsavedMessages = new Map<number, MessageRecord>()
-  readonly #unsavedParts = new Map<string, PartLink>()
+  // Sharded (src/util/sharded-map.ts): behind a busy writer these hold up to ~20,000 rows with a
+  // delete per commit, and a single Map rehashed all of them in one call now and then (~8 ms at 20k).
+  readonly #unsavedMessages = new ShardedMap<number, MessageRecord>(64)
+  readonly #unsavedParts = new ShardedMap<string, PartLink>(64)
   /** Every part key on disk or pending: a "no" skips the index query (see part-key-filter.ts). */
   readonly #partKeys: PartKeyFilter
   readonly #flushIntervalMs: number
