@@ -1167,9 +1167,11 @@ async function runPhases(entry: string, store: Store, withIdle: boolean): Promis
 
 /**
  * Whether the host runs DAMON (kdamond). This VM's kdamond samples physical memory every 500 ms with a
- * pageout scheme; with it on, every process here stalls for 20–60 ms about twice a second: measured
- * p99 at 1k/s 6–26 ms with it, 3–4 ms with it switched off, and SQLite throughput 15–22k vs 23–28k/s.
- * The figures below are only comparable between runs with the same value here.
+ * pageout scheme, in a PREEMPT_NONE kernel: a kernel thread that is not preempted holds a vCPU until
+ * it yields, and processes with 100+ MB (both of ours) stall 4–60 ms about twice a second. Measured
+ * p99 at 1k/s with it: ours 2–36 ms, the null bridge's 1.5–26 ms; with it switched off: ours
+ * 1.6–1.9 ms, the null bridge's 1.1 ms. The figures below are only comparable between runs with the
+ * same value here.
  */
 function damonRow(): BenchRow {
   let running = 0
