@@ -10,11 +10,12 @@
  * cache's two 100k maps rehashed together and held the bridge's loop for 47 ms, the largest single
  * stall of the latency run. Split into `shards` maps, the same work comes in pieces 1/shards the size
  * (the shards fill evenly, so they rehash one after another over consecutive operations, each one
- * small). The total work is unchanged; one extra array load and a few integer operations per call.
+ * small). The total work is unchanged. Per call: one array load, plus for a string key a hash over
+ * its code units (~30 ns for a 36-character msg_id; store bench CPU per message unchanged).
  *
  * Keys are numbers or strings. Numbers shard by their low bits (message numbers are sequential);
- * strings by a hash of their code units (FNV-1a). Iteration order is per
- * shard, not insertion order: callers that need an order keep it themselves (LruMap does).
+ * strings by FNV-1a over every code unit. Iteration order is per shard, not insertion order: callers
+ * that need an order keep it themselves (LruMap does).
  */
 export type ShardKey = string | number
 
