@@ -231,6 +231,16 @@ async function runChild(apiBase: string, token: string, store: string): Promise<
   started()
   const peakRss = new PeakRss()
   const send = (message: ChildMessage) => process.send?.(message)
+  let stopping = false
+  const stop = () => {
+    if (stopping) return
+    stopping = true
+    peakRss.stop()
+    void runtime.stop().finally(() => {
+      fs.rmSync(dataDir, { recursive: true, force: true })
+      process.exit(0)
+    })
+  }
   let stopRecording: (() => PauseDiag) | undefined
   process.on('message', (message: ParentMessage) => {
     if (message.kind === 'diag') {
@@ -261,13 +271,11 @@ async function runChild(apiBase: string, token: string, store: string): Promise<
       })
       if (message.resetPeak) peakRss.reset(rss)
     } else {
-      peakRss.stop()
-      void runtime.stop().finally(() => {
-        fs.rmSync(dataDir, { recursive: true, force: true })
-        process.exit(0)
-      })
+      stop()
     }
   })
+  // A parent that died (a crash, a timeout's kill) must not leave the bridge running.
+  process.once('disconnect', stop)
   send({ kind: 'ready', port })
 }
 
@@ -351,6 +359,11 @@ async function runNullChild(gatewayUrl: string): Promise<void> {
     ),
   )
   const send = (message: ChildMessage) => process.send?.(message)
+  const stop = () => {
+    ws.close()
+    server.forceShutdown()
+    process.exit(0)
+  }
   let stopRecording: (() => PauseDiag) | undefined
   process.on('message', (message: ParentMessage) => {
     if (message.kind === 'diag') {
@@ -371,11 +384,10 @@ async function runNullChild(gatewayUrl: string): Promise<void> {
         gateway: { disconnects: 0, snSkipped: 0, dropped: 0 },
       })
     } else {
-      ws.close()
-      server.forceShutdown()
-      process.exit(0)
+      stop()
     }
   })
+  process.once('disconnect', stop)
   send({ kind: 'ready', port })
 }
 
@@ -429,6 +441,11 @@ async function runLatencyClient(port: number): Promise<void> {
     calls.push(call)
   }
   const send = (message: LatencyClientReply) => process.send?.(message)
+  const stop = () => {
+    for (const call of calls) call.cancel()
+    for (const client of clients) client.close()
+    process.exit(0)
+  }
   process.on('message', (message: LatencyClientRequest) => {
     if (message.kind === 'collect') {
       // performance.now() is this process's clock; hrMs() is every process's.
@@ -448,11 +465,10 @@ async function runLatencyClient(port: number): Promise<void> {
     } else if (message.kind === 'diag') {
       send({ kind: 'diag', diag: stopRecording() })
     } else {
-      for (const call of calls) call.cancel()
-      for (const client of clients) client.close()
-      process.exit(0)
+      stop()
     }
   })
+  process.once('disconnect', stop)
   send({ kind: 'ready' })
 }
 
@@ -590,7 +606,13 @@ class LatencyClients {
   }
 
   static async start(entry: string, port: number): Promise<LatencyClients> {
-    const clients = new LatencyClients(fork(entry, ['--latency-client', String(port)]))
+    // Plain node on the transpiled module, like the bridge: not the parent's tsx loader.
+    const clients = new LatencyClients(
+      fork(entry, ['--latency-client', String(port)], {
+        execArgv: [],
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      }),
+    )
     await clients.#next()
     return clients
   }
