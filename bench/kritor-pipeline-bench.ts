@@ -55,6 +55,13 @@ let grpc: typeof grpcTypes
 let kritor: typeof kritorTypes
 let services: typeof servicesTypes
 
+/** grpc-js and the generated kritor code, loaded only by the processes that use them. */
+async function loadKritor(): Promise<void> {
+  grpc = await import('@grpc/grpc-js')
+  ;({ kritor } = await import('../gen/kritor/1.0.3/kritor.js'))
+  ;({ services } = await import('../gen/kritor/1.0.3/services.js'))
+}
+
 const SECTION = 'kritor pipeline'
 const KB = 1024
 const MB = 1024 * KB
@@ -408,45 +415,30 @@ type LatencyClientReply =
  * ids are decoded when the parent collects.
  */
 async function runLatencyClient(port: number): Promise<void> {
-  const grpcJs = await import('@grpc/grpc-js')
-  const { kritor: gen } = await import('../gen/kritor/1.0.3/kritor.js')
-  const { services: svc } = await import('../gen/kritor/1.0.3/services.js')
+  await loadKritor()
+  const gen = kritor
   const E = gen.event.EventType
   const gc = exposeGc()
   let times = new Float64Array(1 << 16)
   let bytesOf: Buffer[] = []
   let stopRecording = recordPauses()
-  const identity = (b: Buffer) => b
-  const clients: grpcTypes.Client[] = []
-  const calls: grpcTypes.ClientReadableStream<Buffer>[] = []
-  for (const type of [E.EVENT_TYPE_MESSAGE, E.EVENT_TYPE_NOTICE]) {
-    const client = new grpcJs.Client(`127.0.0.1:${port}`, grpcJs.credentials.createInsecure(), {
-      'grpc.use_local_subchannel_pool': 1,
-    })
-    const call = client.makeServerStreamRequest(
-      svc['kritor.event.EventService'].RegisterActiveListener.path,
-      identity,
-      identity,
-      Buffer.from(gen.event.RequestPushEvent.encode({ type }).finish()),
-    )
-    call.on('data', (bytes: Buffer) => {
+  const subscribers = [E.EVENT_TYPE_MESSAGE, E.EVENT_TYPE_NOTICE].map((type) => {
+    const subscriber = new Subscriber(port, type)
+    subscriber.onEvent = (bytes, at) => {
       const n = bytesOf.length
       if (n === times.length) {
         const grown = new Float64Array(n * 2)
         grown.set(times)
         times = grown
       }
-      times[n] = performance.now()
+      times[n] = at
       bytesOf.push(bytes)
-    })
-    call.on('error', () => {})
-    clients.push(client)
-    calls.push(call)
-  }
+    }
+    return subscriber
+  })
   const send = (message: LatencyClientReply) => process.send?.(message)
   const stop = () => {
-    for (const call of calls) call.cancel()
-    for (const client of clients) client.close()
+    for (const subscriber of subscribers) subscriber.close()
     process.exit(0)
   }
   process.on('message', (message: LatencyClientRequest) => {
@@ -1232,9 +1224,7 @@ function damonRow(): BenchRow {
  * in-memory store, which isolates what the message index's persistence costs per event.
  */
 export async function runKritorPipelineBench(): Promise<BenchRow[]> {
-  grpc = await import('@grpc/grpc-js')
-  ;({ kritor } = await import('../gen/kritor/1.0.3/kritor.js'))
-  ;({ services } = await import('../gen/kritor/1.0.3/services.js'))
+  await loadKritor()
   const { dir, entry } = await buildChild()
   // KRITOR_BENCH_STORES=sqlite (or memory, or null: the transport floor) runs only those.
   const stores = (process.env['KRITOR_BENCH_STORES'] ?? 'sqlite,memory,null').split(',') as Store[]
